@@ -1,0 +1,1 @@
+"""Prefect flows: thin wrappers that wire the pipeline's stages together."""

@@ -1,0 +1,94 @@
+"""Finding input files and their metadata (sidecar manifest beside the files, or CLI options)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pipeline.records import DocumentMeta
+
+MANIFEST_NAMES = ("manifest.csv", "manifest.yaml", "manifest.yml", "metadata.csv", "metadata.yaml")
+SUPPORTED_SUFFIXES = {".pdf"}
+_IGNORED_NAMES = {n.lower() for n in MANIFEST_NAMES} | {"readme.md", "readme.txt", "license", ".ds_store"}
+_META_FIELDS = ("title", "country", "level", "date", "source_url", "document_type")
+
+
+class ManifestError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Discovery:
+    files: list[Path]  # to process
+    unsupported: list[Path]  # files of another type, reported but not stored
+
+
+def discover(paths: Iterable[Path | str]) -> Discovery:
+    files, unsupported = [], []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            raise FileNotFoundError(f"no such file or folder: {path}")
+        candidates = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
+        for p in candidates:
+            if any(part.startswith(".") for part in p.relative_to(path if path.is_dir() else p.parent).parts):
+                continue
+            if p.name.lower() in _IGNORED_NAMES:
+                continue
+            (files if p.suffix.lower() in SUPPORTED_SUFFIXES else unsupported).append(p)
+    return Discovery(sorted(set(files)), sorted(set(unsupported)))
+
+
+def load_manifest(folder: Path) -> dict[str, DocumentMeta]:
+    """Metadata per file name from a manifest in ``folder`` (CSV or YAML), if there is one."""
+    for name in MANIFEST_NAMES:
+        path = folder / name
+        if path.is_file():
+            rows = _read_rows(path)
+            out = {}
+            for i, row in enumerate(rows, start=2):
+                fname = (row.get("file") or row.get("filename") or row.get("path") or "").strip()
+                if not fname:
+                    raise ManifestError(f"{path}: entry {i} has no 'file' column/key naming the document")
+                level = (row.get("level") or "").strip().lower() or None
+                if level not in (None, "national", "local"):
+                    raise ManifestError(f"{path}: entry {i} ({fname}) has level {level!r}; use national or local")
+                values = {k: (str(row[k]).strip() or None) if row.get(k) is not None else None for k in _META_FIELDS}
+                values["level"] = level
+                lang = row.get("language")
+                out[Path(fname).name] = DocumentMeta(**values, language_hint=str(lang).strip() if lang else None)
+            return out
+    return {}
+
+
+def _read_rows(path: Path) -> list[dict[str, str]]:
+    if path.suffix == ".csv":
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            return list(csv.DictReader(fh))
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    if isinstance(data, dict):
+        data = data.get("documents") or [dict(v or {}, file=k) for k, v in data.items()]
+    if not isinstance(data, list):
+        raise ManifestError(f"{path}: expected a list of documents with a 'file' key")
+    return data
+
+
+def metadata_for(files: Iterable[Path], *, country: str | None = None, level: str | None = None) -> dict[Path, DocumentMeta]:
+    """Each file's metadata: its folder's manifest entry, overridden by CLI options."""
+    manifests: dict[Path, dict[str, DocumentMeta]] = {}
+    out = {}
+    for f in files:
+        folder = f.parent
+        if folder not in manifests:
+            manifests[folder] = load_manifest(folder)
+        meta = manifests[folder].get(f.name, DocumentMeta())
+        if country:
+            meta = replace(meta, country=country)
+        if level:
+            meta = replace(meta, level=level)
+        out[f] = meta
+    return out

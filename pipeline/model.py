@@ -1,0 +1,137 @@
+"""Trained models as artefact folders with a card.
+
+A model folder holds ``card.json`` (what it was trained on, with which embedding model, against
+which taxonomy, on which data, and how well it did), ``weights.npz`` (the linear heads as plain
+arrays: no pickles, so a model folder is safe to share) and ``README.md`` (the human-readable
+model card). Loading a model against another embedding model or taxonomy fails with a message.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from pipeline.classify import Scores, max_similarity
+from pipeline.embed import Encoder
+from pipeline.taxonomy import Taxonomy
+
+CARD = "card.json"
+WEIGHTS = "weights.npz"
+NONE_CLASS = "none"
+
+
+class ModelMismatch(ValueError):
+    """The model was built for another embedding model or taxonomy."""
+
+
+@dataclass
+class ModelCard:
+    model_version: str
+    created: str
+    embedder: str
+    dim: int
+    taxonomy: str  # name@version
+    indicator_ids: list[str]
+    domain_ids: list[str]
+    data_hash: str
+    n_examples: int
+    metrics: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    training_data: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        return json.dumps(self.__dict__, indent=2, ensure_ascii=False, sort_keys=True)
+
+    @classmethod
+    def read(cls, folder: Path) -> ModelCard:
+        path = Path(folder) / CARD
+        if not path.is_file():
+            raise FileNotFoundError(f"{folder} is not a model folder (no {CARD}); train one with `mgi train`")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+@dataclass
+class LinearHeads:
+    """Everything a trained model needs at inference time, as arrays."""
+
+    ind_w: np.ndarray  # (n_ind, dim)
+    ind_b: np.ndarray  # (n_ind,)
+    platt: np.ndarray  # (2,) maps decision values to probabilities
+    trained: np.ndarray  # (n_ind,) bool: False = too few labels, zero-shot instead
+    zs_platt: np.ndarray  # (2,) maps cosine similarity to a probability
+    prototypes: np.ndarray  # (m, dim)
+    owners: np.ndarray  # (m,)
+    dom_w: np.ndarray  # (n_dom + 1, dim); row 0 is "none"
+    dom_b: np.ndarray
+    alpha: float  # weight of the domain head in the indicator score
+    thresholds: np.ndarray  # (n_ind,)
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(path, **{k: np.asarray(v) for k, v in self.__dict__.items()})
+
+    @classmethod
+    def load(cls, path: Path) -> LinearHeads:
+        with np.load(path, allow_pickle=False) as data:
+            values = {k: data[k] for k in data.files}
+        values["alpha"] = float(values["alpha"])
+        return cls(**values)
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x, -40, 40)))
+
+
+def softmax(x: np.ndarray) -> np.ndarray:
+    z = np.exp(x - x.max(axis=1, keepdims=True))
+    return z / z.sum(axis=1, keepdims=True)
+
+
+def combined_scores(heads: LinearHeads, embeddings: np.ndarray, indicator_domain_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(indicator probabilities, domain probabilities incl. "none" in column 0)."""
+    decision = embeddings @ heads.ind_w.T + heads.ind_b
+    p_ind = sigmoid(heads.platt[0] * decision + heads.platt[1])
+    if not heads.trained.all():
+        cos = max_similarity(embeddings, heads.prototypes, heads.owners, heads.ind_w.shape[0])
+        p_zs = sigmoid(heads.zs_platt[0] * cos + heads.zs_platt[1])
+        p_ind = np.where(heads.trained[None, :], p_ind, p_zs)
+    p_dom = softmax(embeddings @ heads.dom_w.T + heads.dom_b)
+    p_dom_of_ind = p_dom[:, 1:][:, indicator_domain_idx]
+    score = p_ind ** (1.0 - heads.alpha) * p_dom_of_ind**heads.alpha
+    return score.astype(np.float32), p_dom.astype(np.float32)
+
+
+class TrainedScorer:
+    def __init__(self, folder: Path, taxonomy: Taxonomy, encoder: Encoder) -> None:
+        self.folder = Path(folder)
+        self.card = ModelCard.read(self.folder)
+        check_compatible(self.card, taxonomy, encoder.name, self.folder)
+        self.heads = LinearHeads.load(self.folder / WEIGHTS)
+        if self.heads.ind_w.shape[1] != encoder.dim:
+            raise ModelMismatch(f"model {self.folder} expects {self.heads.ind_w.shape[1]}-d embeddings, "
+                                f"encoder {encoder.name} gives {encoder.dim}-d")
+        self.taxonomy = taxonomy
+        self.encoder = encoder
+        self.model_version = self.card.model_version
+        self._dom_idx = np.asarray([self.card.domain_ids.index(i.domain) for i in taxonomy.indicators])
+
+    def score(self, embeddings: np.ndarray) -> Scores:
+        ind, dom = combined_scores(self.heads, embeddings, self._dom_idx)
+        return Scores(ind, dom[:, 1:], self.card.indicator_ids, self.card.domain_ids, self.heads.thresholds)
+
+
+def check_compatible(card: ModelCard, taxonomy: Taxonomy, embedder: str, folder: Path) -> None:
+    if card.embedder != embedder:
+        raise ModelMismatch(
+            f"model {folder} was trained on {card.embedder} embeddings but the encoder is {embedder}: "
+            f"unset MGI_EMBEDDER (the model's encoder is used), or retrain with `mgi train --embedder {embedder}`"
+        )
+    if card.taxonomy != taxonomy.key or card.indicator_ids != taxonomy.indicator_ids:
+        raise ModelMismatch(
+            f"model {folder} was trained for taxonomy {card.taxonomy} but the taxonomy is {taxonomy.key}: "
+            "retrain with `mgi train`, or run zero-shot with MGI_MODEL=none"
+        )

