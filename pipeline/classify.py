@@ -37,8 +37,20 @@ class Scores:
     thresholds: np.ndarray  # (n_indicators,)
 
 
+_PROTOTYPES: dict[tuple[str, str, int], tuple[np.ndarray, np.ndarray]] = {}
+
+
 def prototype_matrix(taxonomy: Taxonomy, encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
-    """Embeddings of every indicator description and, for each row, the indicator's index."""
+    """Embeddings of every indicator description and, for each row, the indicator's index.
+
+    Memoised per (taxonomy, encoder): training and evaluation ask for them many times."""
+    key = (taxonomy.key, encoder.name, id(taxonomy))
+    if key not in _PROTOTYPES:
+        _PROTOTYPES[key] = _encode_prototypes(taxonomy, encoder)
+    return _PROTOTYPES[key]
+
+
+def _encode_prototypes(taxonomy: Taxonomy, encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
     texts, owners = [], []
     for idx, ind in enumerate(taxonomy.indicators):
         for _lang, text in taxonomy.prototype_texts(ind):

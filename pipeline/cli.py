@@ -20,9 +20,10 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from pipeline.embed import EncoderError
     from pipeline.ingest import IngestError
     from pipeline.model import ModelMismatch
+    from pipeline.train import TrainingError
     from pipeline.taxonomy import TaxonomyError
 
-    return USER_ERRORS + (ManifestError, EncoderError, IngestError, ModelMismatch, TaxonomyError)
+    return USER_ERRORS + (ManifestError, EncoderError, IngestError, ModelMismatch, TaxonomyError, TrainingError)
 
 
 def _quiet_prefect(home: Path) -> None:
@@ -346,6 +347,8 @@ def main(argv: list[str] | None = None) -> int:
         msg = str(err).strip() or type(err).__name__
         print(f"mgi {args.command}: {msg}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into head & co.
+        return 0
     except KeyboardInterrupt:
         print("mgi: interrupted; what was stored so far is kept", file=sys.stderr)
         return 130
