@@ -59,47 +59,152 @@ MANIFEST_COLUMNS = [
 # ---------------------------------------------------------------------------
 HYPHENATION = {
     "en": [
-        "inter|ministerial", "implemen|tation", "coordi|nation", "admin|istration",
-        "reinte|gration", "inter|national", "organi|sations", "organi|sation",
-        "govern|ment", "recog|nition", "qualifi|cations", "employ|ment",
-        "recruit|ment", "responsi|bilities", "responsi|bility", "infor|mation",
-        "develop|ment", "environ|mental", "contin|gency", "consul|tation",
-        "regis|tration", "natural|isation", "traffick|ing", "remit|tances",
-        "particu|lar", "appli|cation", "appli|cations", "author|ised",
-        "docu|mentation", "estab|lished", "estab|lish", "commence|ment",
-        "regula|tions", "accor|dance", "assis|tance", "disag|gregated",
-        "prepared|ness", "Secre|tariat", "parlia|mentary", "tempo|rary",
-        "partner|ships", "communi|ties", "mecha|nism", "mecha|nisms",
-        "protec|tion", "vulner|able", "acade|mia", "stake|holders",
+        "inter|ministerial",
+        "implemen|tation",
+        "coordi|nation",
+        "admin|istration",
+        "reinte|gration",
+        "inter|national",
+        "organi|sations",
+        "organi|sation",
+        "govern|ment",
+        "recog|nition",
+        "qualifi|cations",
+        "employ|ment",
+        "recruit|ment",
+        "responsi|bilities",
+        "responsi|bility",
+        "infor|mation",
+        "develop|ment",
+        "environ|mental",
+        "contin|gency",
+        "consul|tation",
+        "regis|tration",
+        "natural|isation",
+        "traffick|ing",
+        "remit|tances",
+        "particu|lar",
+        "appli|cation",
+        "appli|cations",
+        "author|ised",
+        "docu|mentation",
+        "estab|lished",
+        "estab|lish",
+        "commence|ment",
+        "regula|tions",
+        "accor|dance",
+        "assis|tance",
+        "disag|gregated",
+        "prepared|ness",
+        "Secre|tariat",
+        "parlia|mentary",
+        "tempo|rary",
+        "partner|ships",
+        "communi|ties",
+        "mecha|nism",
+        "mecha|nisms",
+        "protec|tion",
+        "vulner|able",
+        "acade|mia",
+        "stake|holders",
     ],
     "fr": [
-        "inter|minis|tériel", "inter|minis|térielle", "admi|nis|tration",
-        "admi|nis|tratif", "admi|nis|trative", "réin|té|gra|tion", "inter|na|tional",
-        "inter|na|tionale", "coor|di|na|tion", "regrou|pe|ment", "dispo|si|tions",
-        "condi|tions", "déli|vrance", "renou|vel|le|ment", "étran|gers", "étran|ger",
-        "natu|ra|li|sation", "accom|pa|gne|ment", "identi|fi|cation",
-        "sensibi|li|sation", "repré|sen|tants", "profes|sion|nelle",
-        "profes|sion|nels", "fonction|naires", "appli|cation", "établis|se|ment",
-        "établis|se|ments", "mi|nis|tère", "orga|ni|sations", "orga|ni|sation",
-        "poursui|tes", "rensei|gne|ments", "ressor|tis|sants", "héberge|ment",
-        "procé|dure", "condam|nation", "gouver|ne|ment", "bénéfi|ciaire",
-        "bénéfi|ciaires", "territo|rial", "frontiè|res", "exploi|tation",
-        "signa|lement", "coopé|ration", "parte|naires", "associa|tions",
+        "inter|minis|tériel",
+        "inter|minis|térielle",
+        "admi|nis|tration",
+        "admi|nis|tratif",
+        "admi|nis|trative",
+        "réin|té|gra|tion",
+        "inter|na|tional",
+        "inter|na|tionale",
+        "coor|di|na|tion",
+        "regrou|pe|ment",
+        "dispo|si|tions",
+        "condi|tions",
+        "déli|vrance",
+        "renou|vel|le|ment",
+        "étran|gers",
+        "étran|ger",
+        "natu|ra|li|sation",
+        "accom|pa|gne|ment",
+        "identi|fi|cation",
+        "sensibi|li|sation",
+        "repré|sen|tants",
+        "profes|sion|nelle",
+        "profes|sion|nels",
+        "fonction|naires",
+        "appli|cation",
+        "établis|se|ment",
+        "établis|se|ments",
+        "mi|nis|tère",
+        "orga|ni|sations",
+        "orga|ni|sation",
+        "poursui|tes",
+        "rensei|gne|ments",
+        "ressor|tis|sants",
+        "héberge|ment",
+        "procé|dure",
+        "condam|nation",
+        "gouver|ne|ment",
+        "bénéfi|ciaire",
+        "bénéfi|ciaires",
+        "territo|rial",
+        "frontiè|res",
+        "exploi|tation",
+        "signa|lement",
+        "coopé|ration",
+        "parte|naires",
+        "associa|tions",
         "autori|sation",
     ],
     "es": [
-        "inter|insti|tucional", "admi|nis|tración", "coordi|na|ción",
-        "reinte|gra|ción", "inter|na|cional", "inter|na|cionales",
-        "disposi|ciones", "natura|li|zación", "migra|to|rio", "migra|to|ria",
-        "migra|to|rias", "migra|to|rios", "residen|cia", "extran|jeros",
-        "extran|jera", "extran|jería", "documen|tación", "reunifi|ca|ción",
-        "organi|za|ciones", "organi|za|ción", "instituci|ones", "pobla|ción",
-        "atenci|ón", "servi|cios", "educa|ción", "seguri|dad", "autori|dades",
-        "municipa|lidad", "vulnera|bilidad", "imple|men|tación", "emer|gencias",
-        "Secreta|ría", "regla|mento", "reglamen|tación", "perma|nente",
-        "solici|tudes", "proce|dimiento", "proce|dimientos", "comuni|dades",
-        "identi|fi|cación", "informa|ción", "estable|cimientos", "trabaja|dores",
-        "trabaja|doras", "cumpli|miento", "presu|puesto", "conoci|miento",
+        "inter|insti|tucional",
+        "admi|nis|tración",
+        "coordi|na|ción",
+        "reinte|gra|ción",
+        "inter|na|cional",
+        "inter|na|cionales",
+        "disposi|ciones",
+        "natura|li|zación",
+        "migra|to|rio",
+        "migra|to|ria",
+        "migra|to|rias",
+        "migra|to|rios",
+        "residen|cia",
+        "extran|jeros",
+        "extran|jera",
+        "extran|jería",
+        "documen|tación",
+        "reunifi|ca|ción",
+        "organi|za|ciones",
+        "organi|za|ción",
+        "instituci|ones",
+        "pobla|ción",
+        "atenci|ón",
+        "servi|cios",
+        "educa|ción",
+        "seguri|dad",
+        "autori|dades",
+        "municipa|lidad",
+        "vulnera|bilidad",
+        "imple|men|tación",
+        "emer|gencias",
+        "Secreta|ría",
+        "regla|mento",
+        "reglamen|tación",
+        "perma|nente",
+        "solici|tudes",
+        "proce|dimiento",
+        "proce|dimientos",
+        "comuni|dades",
+        "identi|fi|cación",
+        "informa|ción",
+        "estable|cimientos",
+        "trabaja|dores",
+        "trabaja|doras",
+        "cumpli|miento",
+        "presu|puesto",
+        "conoci|miento",
         "protec|ción",
     ],
 }
@@ -334,8 +439,7 @@ def render(pdf: GazettePDF, body: str) -> None:
                 pdf.set_font(F, "", size)
                 keep_with_next(lh * 2)
                 pdf.set_x(pdf.l_margin + 9)
-                pdf.multi_cell(pdf.epw - 9, lh, hyphenate(rest, lang), align="J",
-                               new_x="LMARGIN", new_y="NEXT")
+                pdf.multi_cell(pdf.epw - 9, lh, hyphenate(rest, lang), align="J", new_x="LMARGIN", new_y="NEXT")
                 pdf.ln(lh * 0.25)
                 continue
             if marker.startswith(">"):
@@ -351,8 +455,9 @@ def render(pdf: GazettePDF, body: str) -> None:
             pdf.set_x(label_x)
             pdf.cell(text_x - label_x, lh, label)
             pdf.set_x(text_x)
-            pdf.multi_cell(pdf.w - pdf.r_margin - text_x, lh, hyphenate(text, lang),
-                           align="J", new_x="LMARGIN", new_y="NEXT")
+            pdf.multi_cell(
+                pdf.w - pdf.r_margin - text_x, lh, hyphenate(text, lang), align="J", new_x="LMARGIN", new_y="NEXT"
+            )
             pdf.ln(lh * 0.25)
             continue
         para.append(line.strip())
@@ -391,24 +496,26 @@ DOCS: list[dict] = []
 # ===========================================================================
 # 1. Republic of Norvania - National Migration Strategy 2024-2030 (EN)
 # ===========================================================================
-DOCS.append(dict(
-    file="norvania_national_migration_strategy_2024-2030.pdf",
-    title="National Migration Strategy 2024–2030",
-    country="Republic of Norvania",
-    level="national",
-    date="2024-03-18",
-    source_url="https://example.org/norvania/mim/national-migration-strategy-2024-2030.pdf",
-    language="en",
-    document_type="strategy",
-    creation_date=utc(2024, 3, 18, 10, 30),
-    author="Ministry of the Interior and Migration, Republic of Norvania",
-    subject="National Migration Strategy 2024-2030 adopted by Cabinet Decision No. 41/2024",
-    keywords="migration strategy; governance; diaspora; labour migration; border management",
-    font="Times", size=11,
-    header_left="REPUBLIC OF NORVANIA — NATIONAL MIGRATION STRATEGY 2024–2030",
-    header_right="Cabinet Decision No. 41/2024",
-    footer="Page {p} of {nb}",
-    body="""
+DOCS.append(
+    dict(
+        file="norvania_national_migration_strategy_2024-2030.pdf",
+        title="National Migration Strategy 2024–2030",
+        country="Republic of Norvania",
+        level="national",
+        date="2024-03-18",
+        source_url="https://example.org/norvania/mim/national-migration-strategy-2024-2030.pdf",
+        language="en",
+        document_type="strategy",
+        creation_date=utc(2024, 3, 18, 10, 30),
+        author="Ministry of the Interior and Migration, Republic of Norvania",
+        subject="National Migration Strategy 2024-2030 adopted by Cabinet Decision No. 41/2024",
+        keywords="migration strategy; governance; diaspora; labour migration; border management",
+        font="Times",
+        size=11,
+        header_left="REPUBLIC OF NORVANIA — NATIONAL MIGRATION STRATEGY 2024–2030",
+        header_right="Cabinet Decision No. 41/2024",
+        footer="Page {p} of {nb}",
+        body="""
 @vspace 30
 @centerb REPUBLIC OF NORVANIA
 @center Ministry of the Interior and Migration
@@ -582,30 +689,33 @@ This Strategy enters into force on the date of its adoption by Cabinet and remai
 @sig Johan Veskar
 @sig Secretary to the Cabinet
 """,
-))
+    )
+)
 
 
 # ===========================================================================
 # 2. Republic of Norvania - Labour Migration and Recruitment Act, 2022 (EN)
 # ===========================================================================
-DOCS.append(dict(
-    file="norvania_labour_migration_recruitment_act_2022.pdf",
-    title="Labour Migration and Recruitment Act, 2022 (Act No. 11 of 2022)",
-    country="Republic of Norvania",
-    level="national",
-    date="2022-07-05",
-    source_url="https://example.org/norvania/gazette/2022/214/act-11-2022-labour-migration-recruitment.pdf",
-    language="en",
-    document_type="law",
-    creation_date=utc(2022, 7, 8, 7, 0),
-    author="Government Printing Office, Republic of Norvania",
-    subject="Official Gazette No. 214, Supplement No. 3 - Act No. 11 of 2022",
-    keywords="labour migration; work permits; recruitment agencies; migrant workers; official gazette",
-    font="Times", size=10.5,
-    header_left="OFFICIAL GAZETTE OF THE REPUBLIC OF NORVANIA — No. 214",
-    header_right="Supplement No. 3 — 8 July 2022",
-    footer="- {p} -",
-    body="""
+DOCS.append(
+    dict(
+        file="norvania_labour_migration_recruitment_act_2022.pdf",
+        title="Labour Migration and Recruitment Act, 2022 (Act No. 11 of 2022)",
+        country="Republic of Norvania",
+        level="national",
+        date="2022-07-05",
+        source_url="https://example.org/norvania/gazette/2022/214/act-11-2022-labour-migration-recruitment.pdf",
+        language="en",
+        document_type="law",
+        creation_date=utc(2022, 7, 8, 7, 0),
+        author="Government Printing Office, Republic of Norvania",
+        subject="Official Gazette No. 214, Supplement No. 3 - Act No. 11 of 2022",
+        keywords="labour migration; work permits; recruitment agencies; migrant workers; official gazette",
+        font="Times",
+        size=10.5,
+        header_left="OFFICIAL GAZETTE OF THE REPUBLIC OF NORVANIA — No. 214",
+        header_right="Supplement No. 3 — 8 July 2022",
+        footer="- {p} -",
+        body="""
 @centerb REPUBLIC OF NORVANIA
 @vspace 2
 @title LABOUR MIGRATION AND RECRUITMENT ACT, 2022
@@ -855,30 +965,34 @@ Passed by the Parliament of the Republic of Norvania on the twenty-first day of 
 @sig ERIK STAVANGER-LOE
 @sig President of the Republic of Norvania
 """,
-))
+    )
+)
 
 
 # ===========================================================================
 # 3. République du Valmont - Loi n° 2023-118 (FR)
 # ===========================================================================
-DOCS.append(dict(
-    file="valmont_loi_2023-118_entree_sejour_etrangers_asile.pdf",
-    title="Loi n° 2023-118 du 14 mars 2023 relative à l'entrée et au séjour des étrangers et au droit d'asile",
-    country="République du Valmont",
-    level="national",
-    date="2023-03-14",
-    source_url="https://example.org/valmont/jo/2023/057/loi-2023-118-entree-sejour-etrangers-asile.pdf",
-    language="fr",
-    document_type="law",
-    creation_date=utc(2023, 3, 15, 6, 0),
-    author="Direction des Journaux officiels, République du Valmont",
-    subject="Journal officiel n° 57 du 15 mars 2023 - Loi n° 2023-118",
-    keywords="étrangers; séjour; asile; regroupement familial; naturalisation; journal officiel",
-    font="Times", size=10.5,
-    header_left="JOURNAL OFFICIEL DE LA RÉPUBLIQUE DU VALMONT — N° 57",
-    header_right="15 mars 2023",
-    footer="{p}/{nb}", footer_align="R",
-    body="""
+DOCS.append(
+    dict(
+        file="valmont_loi_2023-118_entree_sejour_etrangers_asile.pdf",
+        title="Loi n° 2023-118 du 14 mars 2023 relative à l'entrée et au séjour des étrangers et au droit d'asile",
+        country="République du Valmont",
+        level="national",
+        date="2023-03-14",
+        source_url="https://example.org/valmont/jo/2023/057/loi-2023-118-entree-sejour-etrangers-asile.pdf",
+        language="fr",
+        document_type="law",
+        creation_date=utc(2023, 3, 15, 6, 0),
+        author="Direction des Journaux officiels, République du Valmont",
+        subject="Journal officiel n° 57 du 15 mars 2023 - Loi n° 2023-118",
+        keywords="étrangers; séjour; asile; regroupement familial; naturalisation; journal officiel",
+        font="Times",
+        size=10.5,
+        header_left="JOURNAL OFFICIEL DE LA RÉPUBLIQUE DU VALMONT — N° 57",
+        header_right="15 mars 2023",
+        footer="{p}/{nb}",
+        footer_align="R",
+        body="""
 @centerb LOIS
 @vspace 3
 @title LOI n° 2023-118 du 14 mars 2023 relative à l'entrée et au séjour des étrangers et au droit d'asile (1)
@@ -1083,31 +1197,34 @@ La présente loi sera exécutée comme loi de l'État.
 @vspace 4
 @note (1) Travaux préparatoires : Assemblée nationale, projet de loi n° 412 ; rapport de M. Yves Tardieu, au nom de la commission des lois, n° 455 ; discussion et adoption le 9 février 2023. Sénat, projet de loi adopté par l'Assemblée nationale, n° 217 ; discussion et adoption définitive le 2 mars 2023.
 """,
-))
+    )
+)
 
 # ===========================================================================
 # 4. République du Valmont - Plan national traite 2022-2026 (FR)
 #    (typographic apostrophes ’ on purpose: real documents mix ' and ’)
 # ===========================================================================
-DOCS.append(dict(
-    file="valmont_plan_national_traite_2022-2026.pdf",
-    title="Plan national de lutte contre la traite des êtres humains 2022–2026",
-    country="République du Valmont",
-    level="national",
-    date="2022-10-18",
-    source_url="https://example.org/valmont/premier-ministre/plan-national-traite-2022-2026.pdf",
-    language="fr",
-    document_type="action_plan",
-    creation_date=utc(2022, 10, 18, 14, 0),
-    author="Commission nationale de lutte contre la traite des êtres humains",
-    subject="Deuxième plan national de lutte contre la traite des êtres humains",
-    keywords="traite des êtres humains; trafic illicite de migrants; protection des victimes; coopération",
-    creator="Service d’information du Gouvernement",
-    font="Helvetica", size=10,
-    header_left="Plan national de lutte contre la traite des êtres humains 2022–2026",
-    header_right="République du Valmont",
-    footer="Page {p} sur {nb}",
-    body="""
+DOCS.append(
+    dict(
+        file="valmont_plan_national_traite_2022-2026.pdf",
+        title="Plan national de lutte contre la traite des êtres humains 2022–2026",
+        country="République du Valmont",
+        level="national",
+        date="2022-10-18",
+        source_url="https://example.org/valmont/premier-ministre/plan-national-traite-2022-2026.pdf",
+        language="fr",
+        document_type="action_plan",
+        creation_date=utc(2022, 10, 18, 14, 0),
+        author="Commission nationale de lutte contre la traite des êtres humains",
+        subject="Deuxième plan national de lutte contre la traite des êtres humains",
+        keywords="traite des êtres humains; trafic illicite de migrants; protection des victimes; coopération",
+        creator="Service d’information du Gouvernement",
+        font="Helvetica",
+        size=10,
+        header_left="Plan national de lutte contre la traite des êtres humains 2022–2026",
+        header_right="République du Valmont",
+        footer="Page {p} sur {nb}",
+        body="""
 @vspace 25
 @centerb RÉPUBLIQUE DU VALMONT
 @centeri Liberté – Justice – Solidarité
@@ -1257,30 +1374,33 @@ Le coordinateur national est chargé du pilotage du plan. Chaque mesure est conf
 
 Le plan est financé à hauteur de 18,5 millions de francs valmontais sur cinq ans, inscrits aux budgets des ministères concernés. Une évaluation indépendante sera réalisée au cours du premier semestre 2026 et ses conclusions seront rendues publiques.
 """,
-))
+    )
+)
 
 
 # ===========================================================================
 # 5. República de Costa Serena - Ley N.º 1045 de Migración y Extranjería (ES)
 # ===========================================================================
-DOCS.append(dict(
-    file="costa_serena_ley_1045_migracion_extranjeria_2021.pdf",
-    title="Ley N.º 1045 de Migración y Extranjería",
-    country="República de Costa Serena",
-    level="national",
-    date="2021-08-27",
-    source_url="https://example.org/costa-serena/gaceta/2021/188/ley-1045-migracion-extranjeria.pdf",
-    language="es",
-    document_type="law",
-    creation_date=utc(2021, 9, 2, 5, 45),
-    author="Imprenta Nacional de la República de Costa Serena",
-    subject="Gaceta Oficial N.º 188 - Ley N.º 1045 de Migración y Extranjería",
-    keywords="migración; extranjería; residencia; naturalización; diáspora; gaceta oficial",
-    font="Times", size=10.5,
-    header_left="GACETA OFICIAL DE LA REPÚBLICA DE COSTA SERENA — Año XCIV — N.º 188",
-    header_right="San Telmo, jueves 2 de septiembre de 2021",
-    footer="Página {p} de {nb}",
-    body="""
+DOCS.append(
+    dict(
+        file="costa_serena_ley_1045_migracion_extranjeria_2021.pdf",
+        title="Ley N.º 1045 de Migración y Extranjería",
+        country="República de Costa Serena",
+        level="national",
+        date="2021-08-27",
+        source_url="https://example.org/costa-serena/gaceta/2021/188/ley-1045-migracion-extranjeria.pdf",
+        language="es",
+        document_type="law",
+        creation_date=utc(2021, 9, 2, 5, 45),
+        author="Imprenta Nacional de la República de Costa Serena",
+        subject="Gaceta Oficial N.º 188 - Ley N.º 1045 de Migración y Extranjería",
+        keywords="migración; extranjería; residencia; naturalización; diáspora; gaceta oficial",
+        font="Times",
+        size=10.5,
+        header_left="GACETA OFICIAL DE LA REPÚBLICA DE COSTA SERENA — Año XCIV — N.º 188",
+        header_right="San Telmo, jueves 2 de septiembre de 2021",
+        footer="Página {p} de {nb}",
+        body="""
 @centerb PODER LEGISLATIVO
 @vspace 3
 @title LEY N.º 1045
@@ -1480,32 +1600,35 @@ Comuníquese, publíquese y cúmplase.
 @sigl Dra. Inés Solórzano Ruiz
 @sigl Ministra de Gobernación
 """,
-))
+    )
+)
 
 
 # ===========================================================================
 # 6. Municipalidad de Puerto Alba (Costa Serena) - local programme (ES)
 #    Uses the embedded TrueType font DejaVu Sans.
 # ===========================================================================
-DOCS.append(dict(
-    file="puerto_alba_programa_salud_educacion_migrantes_2024-2027.pdf",
-    title="Programa Municipal de Acceso a la Salud y la Educación de las Personas Migrantes y Refugiadas 2024–2027 (Decreto de Alcaldía N.º 031-2024)",
-    country="República de Costa Serena",
-    level="local",
-    date="2024-05-06",
-    source_url="https://example.org/costa-serena/puerto-alba/boletin/2024/12/decreto-031-2024-programa-salud-educacion.pdf",
-    language="es",
-    document_type="programme",
-    creation_date=utc(2024, 5, 6, 16, 20),
-    author="Municipalidad de Puerto Alba - Secretaría Municipal",
-    subject="Boletín Oficial Municipal N.º 12/2024 - Decreto de Alcaldía N.º 031-2024",
-    keywords="municipio; personas migrantes; salud; educación; ventanilla única; gestión del riesgo",
-    creator="Secretaría Municipal de Puerto Alba",
-    font="DejaVu", size=10,
-    header_left="MUNICIPALIDAD DE PUERTO ALBA — BOLETÍN OFICIAL MUNICIPAL N.º 12/2024",
-    header_right="6 de mayo de 2024",
-    footer="- {p} -",
-    body="""
+DOCS.append(
+    dict(
+        file="puerto_alba_programa_salud_educacion_migrantes_2024-2027.pdf",
+        title="Programa Municipal de Acceso a la Salud y la Educación de las Personas Migrantes y Refugiadas 2024–2027 (Decreto de Alcaldía N.º 031-2024)",
+        country="República de Costa Serena",
+        level="local",
+        date="2024-05-06",
+        source_url="https://example.org/costa-serena/puerto-alba/boletin/2024/12/decreto-031-2024-programa-salud-educacion.pdf",
+        language="es",
+        document_type="programme",
+        creation_date=utc(2024, 5, 6, 16, 20),
+        author="Municipalidad de Puerto Alba - Secretaría Municipal",
+        subject="Boletín Oficial Municipal N.º 12/2024 - Decreto de Alcaldía N.º 031-2024",
+        keywords="municipio; personas migrantes; salud; educación; ventanilla única; gestión del riesgo",
+        creator="Secretaría Municipal de Puerto Alba",
+        font="DejaVu",
+        size=10,
+        header_left="MUNICIPALIDAD DE PUERTO ALBA — BOLETÍN OFICIAL MUNICIPAL N.º 12/2024",
+        header_right="6 de mayo de 2024",
+        footer="- {p} -",
+        body="""
 @centerb MUNICIPALIDAD DE PUERTO ALBA
 @center Provincia de Marisal — República de Costa Serena
 @vspace 3
@@ -1634,7 +1757,8 @@ Se realizará una evaluación intermedia en 2026 y una evaluación final en 2027
 
 El costo estimado del Programa asciende a 1 240 millones de colones serenos para el período 2024–2027, financiados con recursos del presupuesto ordinario municipal, transferencias del Gobierno central y aportes de la cooperación internacional.
 """,
-))
+    )
+)
 
 
 # ===========================================================================
@@ -1678,8 +1802,10 @@ def verify(expected_pages: dict[str, int]) -> bool:
             if SOFT_HYPHEN in "".join(p.extract_text() or "" for p in pdf.pages):
                 problems.append("soft hyphen leaked into the text layer")
         status = "OK " if not problems else "ERR"
-        print(f"{status} {d['file']}: {n} pages, {hyphen_breaks} hyphenated line ends"
-              + ("" if not problems else " -> " + "; ".join(problems)))
+        print(
+            f"{status} {d['file']}: {n} pages, {hyphen_breaks} hyphenated line ends"
+            + ("" if not problems else " -> " + "; ".join(problems))
+        )
         ok &= not problems
     return ok
 

@@ -63,7 +63,13 @@ def _retry_unless_bad_input(task, task_run, state) -> bool:  # noqa: ANN001 - Pr
     return False
 
 
-@task(name="read-document", cache_policy=NO_CACHE, retries=2, retry_delay_seconds=1, retry_condition_fn=_retry_unless_bad_input)
+@task(
+    name="read-document",
+    cache_policy=NO_CACHE,
+    retries=2,
+    retry_delay_seconds=1,
+    retry_condition_fn=_retry_unless_bad_input,
+)
 def read_document(path: Path, meta: DocumentMeta, sha256: str) -> tuple[Document, list[Page]]:
     return read_pdf(path, meta, sha256)
 
@@ -75,8 +81,9 @@ def analyse_document(doc: Document, pages: list[Page], classifier: Classifier, t
 
 @task(name="store-document", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2)
 def store_document(store: Store, doc: Document, pages: list[Page], result: Analysis, encoder: str, run_id: int) -> int:
-    return store.save_document(doc, pages, result.language, result.passages, result.embeddings, encoder,
-                               result.candidates, run_id)
+    return store.save_document(
+        doc, pages, result.language, result.passages, result.embeddings, encoder, result.candidates, run_id
+    )
 
 
 class LazyClassifier:
@@ -97,8 +104,9 @@ class LazyClassifier:
         return self._classifier.model_version if self._classifier else "(no document needed the model)"
 
 
-def process_one(path: Path, meta: DocumentMeta, store: Store, lazy: LazyClassifier, top_k: int,
-                run_id: int) -> DocumentOutcome:
+def process_one(
+    path: Path, meta: DocumentMeta, store: Store, lazy: LazyClassifier, top_k: int, run_id: int
+) -> DocumentOutcome:
     """One file through every stage; never raises for a bad file."""
     try:
         sha = sha256_file(path)
@@ -115,9 +123,12 @@ def process_one(path: Path, meta: DocumentMeta, store: Store, lazy: LazyClassifi
     except Exception as err:  # noqa: BLE001 - one bad document must not end the batch
         reason = str(err) if isinstance(err, IngestError) else f"{type(err).__name__}: {err}"
         status = store.record_failure(str(path), sha, reason, meta, path.stat().st_size)
+        if status == "processed":  # another run stored it meanwhile; this attempt's error changes nothing
+            return DocumentOutcome(str(path), sha, "skipped", "already processed")
         return DocumentOutcome(str(path), sha, "failed" if status == "failed" else "parked", reason)
-    return DocumentOutcome(str(path), sha, "new", None, result.language.code, len(result.passages), added,
-                           result.candidates_by_domain())
+    return DocumentOutcome(
+        str(path), sha, "new", None, result.language.code, len(result.passages), added, result.candidates_by_domain()
+    )
 
 
 @flow(name="mgi-process-documents", log_prints=False, validate_parameters=False)
@@ -138,8 +149,16 @@ def process_documents(
     classifier = LazyClassifier(Path(taxonomy_path), Path(model_path) if model_path else None, embedder)
     found = discover(paths)
     meta = metadata_for(found.files, country=country, level=level)
-    run_id = store.start_run({"paths": paths, "country": country, "level": level, "model_path": model_path,
-                              "embedder": embedder, "top_k": top_k})
+    run_id = store.start_run(
+        {
+            "paths": paths,
+            "country": country,
+            "level": level,
+            "model_path": model_path,
+            "embedder": embedder,
+            "top_k": top_k,
+        }
+    )
     summary = RunSummary(run_id, store.url, "", unsupported=[str(p) for p in found.unsupported])
     languages: Counter[str] = Counter()
     by_domain: Counter[str] = Counter()

@@ -11,6 +11,7 @@ Two scorers share one interface:
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -44,19 +45,15 @@ def prototype_matrix(taxonomy: Taxonomy, encoder: Encoder) -> tuple[np.ndarray, 
     """Embeddings of every indicator description and, for each row, the indicator's index.
 
     Memoised per (taxonomy, encoder): training and evaluation ask for them many times."""
-    key = (taxonomy.key, encoder.name, id(taxonomy))
-    if key not in _PROTOTYPES:
-        _PROTOTYPES[key] = _encode_prototypes(taxonomy, encoder)
-    return _PROTOTYPES[key]
-
-
-def _encode_prototypes(taxonomy: Taxonomy, encoder: Encoder) -> tuple[np.ndarray, np.ndarray]:
     texts, owners = [], []
     for idx, ind in enumerate(taxonomy.indicators):
         for _lang, text in taxonomy.prototype_texts(ind):
             texts.append(text)
             owners.append(idx)
-    return encoder.encode(texts), np.asarray(owners)
+    key = (encoder.name, hashlib.sha256("\x00".join(texts).encode()).hexdigest())
+    if key not in _PROTOTYPES:
+        _PROTOTYPES[key] = (encoder.encode(texts), np.asarray(owners))
+    return _PROTOTYPES[key]
 
 
 def max_similarity(embeddings: np.ndarray, prototypes: np.ndarray, owners: np.ndarray, n: int) -> np.ndarray:
@@ -80,8 +77,8 @@ class ZeroShotScorer:
         self.taxonomy = taxonomy
         self.encoder = encoder
         self.prototypes, self.owners = prototype_matrix(taxonomy, encoder)
-        self.threshold = threshold if threshold is not None else ZERO_SHOT_THRESHOLDS.get(
-            encoder.name, DEFAULT_ZERO_SHOT_THRESHOLD
+        self.threshold = (
+            threshold if threshold is not None else ZERO_SHOT_THRESHOLDS.get(encoder.name, DEFAULT_ZERO_SHOT_THRESHOLD)
         )
         self.model_version = f"zero-shot:{encoder.name}:{taxonomy.key}"
 
@@ -105,7 +102,9 @@ def predictions(scores: Scores, top_k: int, indicator_domain: dict[str, str]) ->
                 domain=scores.domain_ids[d],
                 domain_score=round(float(drow[d]), 4),
                 indicators=tuple(
-                    IndicatorScore(scores.indicator_ids[i], indicator_domain[scores.indicator_ids[i]], round(float(row[i]), 4))
+                    IndicatorScore(
+                        scores.indicator_ids[i], indicator_domain[scores.indicator_ids[i]], round(float(row[i]), 4)
+                    )
                     for i in best
                 ),
             )
@@ -113,8 +112,9 @@ def predictions(scores: Scores, top_k: int, indicator_domain: dict[str, str]) ->
     return out
 
 
-def candidates(passages: Sequence[Passage], scores: Scores, top_k: int, model_version: str,
-               indicator_domain: dict[str, str]) -> list[Candidate]:
+def candidates(
+    passages: Sequence[Passage], scores: Scores, top_k: int, model_version: str, indicator_domain: dict[str, str]
+) -> list[Candidate]:
     """Top-k indicators per passage whose score reaches the indicator's threshold."""
     out = []
     for passage, row in zip(passages, scores.indicator, strict=True):
@@ -122,5 +122,7 @@ def candidates(passages: Sequence[Passage], scores: Scores, top_k: int, model_ve
         ranked = above[np.argsort(-row[above], kind="stable")][:top_k]
         for rank, i in enumerate(ranked, start=1):
             iid = scores.indicator_ids[i]
-            out.append(Candidate(passage.passage_id, iid, indicator_domain[iid], round(float(row[i]), 4), rank, model_version))
+            out.append(
+                Candidate(passage.passage_id, iid, indicator_domain[iid], round(float(row[i]), 4), rank, model_version)
+            )
     return out

@@ -20,8 +20,8 @@ def _user_errors() -> tuple[type[BaseException], ...]:
     from pipeline.embed import EncoderError
     from pipeline.ingest import IngestError
     from pipeline.model import ModelMismatch
-    from pipeline.train import TrainingError
     from pipeline.taxonomy import TaxonomyError
+    from pipeline.train import TrainingError
 
     return USER_ERRORS + (ManifestError, EncoderError, IngestError, ModelMismatch, TaxonomyError, TrainingError)
 
@@ -72,18 +72,31 @@ def cmd_run(args: argparse.Namespace) -> int:
     for p in args.paths:
         if not Path(p).exists():
             raise FileNotFoundError(f"no such file or folder: {p}")
-    with Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  TextColumn("{task.fields[current]}"), console=console, transient=True,
-                  disable=args.quiet) as bar:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[current]}"),
+        console=console,
+        transient=True,
+        disable=args.quiet,
+    ) as bar:
         task = bar.add_task("processing", total=None, current="loading models ...")
 
         def progress(outcome, n, total) -> None:  # noqa: ANN001
             bar.update(task, total=total, completed=n, current=f"{Path(outcome.path).name}: {outcome.status}")
 
         summary = process_documents(
-            paths=[str(p) for p in args.paths], db_url=settings.db_url, taxonomy_path=str(settings.taxonomy_path),
-            model_path=str(settings.model_path) if settings.model_path else None, embedder=settings.embedder,
-            country=args.country, level=args.level, top_k=args.top_k, progress=progress,
+            paths=[str(p) for p in args.paths],
+            db_url=settings.db_url,
+            taxonomy_path=str(settings.taxonomy_path),
+            model_path=str(settings.model_path) if settings.model_path else None,
+            embedder=settings.embedder,
+            country=args.country,
+            level=args.level,
+            top_k=args.top_k,
+            progress=progress,
         )
     if args.json:
         _print_json(summary.as_dict())
@@ -99,8 +112,10 @@ def _print_summary(summary, settings: Settings) -> None:  # noqa: ANN001
     print(f"Run {summary.run_id} finished in {summary.seconds:.1f} s (model {summary.model_version})")
     print(f"  documents: {summary.new} new, {summary.skipped} skipped (already processed), {summary.failed} failed")
     if summary.unsupported:
-        print(f"  ignored {len(summary.unsupported)} file(s) of an unsupported type (only PDF is read): "
-              + ", ".join(Path(p).name for p in summary.unsupported[:5]))
+        print(
+            f"  ignored {len(summary.unsupported)} file(s) of an unsupported type (only PDF is read): "
+            + ", ".join(Path(p).name for p in summary.unsupported[:5])
+        )
     langs = ", ".join(f"{k} {v}" for k, v in summary.languages.items()) or "-"
     print(f"  passages: {summary.passages} (document languages: {langs})")
     print(f"  candidates queued: {summary.candidates}")
@@ -158,10 +173,20 @@ def cmd_classify_text(args: argparse.Namespace) -> int:
         for item, pred in zip(batch, preds, strict=True):
             lang = detect(item["text"])
             record = {
-                "id": item["id"], "language": lang.code, "language_probability": lang.probability,
-                "domain": pred.domain, "domain_score": pred.domain_score,
-                "indicators": [{"id": s.indicator_id, "domain": s.domain, "score": s.score,
-                                "candidate": s.score >= thresholds[s.indicator_id]} for s in pred.indicators],
+                "id": item["id"],
+                "language": lang.code,
+                "language_probability": lang.probability,
+                "domain": pred.domain,
+                "domain_score": pred.domain_score,
+                "indicators": [
+                    {
+                        "id": s.indicator_id,
+                        "domain": s.domain,
+                        "score": s.score,
+                        "candidate": s.score >= thresholds[s.indicator_id],
+                    }
+                    for s in pred.indicators
+                ],
                 "model_version": clf.model_version,
             }
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
@@ -181,8 +206,10 @@ def cmd_classify_text(args: argparse.Namespace) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
-    print(f"classified {written} text(s) with {clf.model_version}" + (f"; skipped {bad} bad line(s)" if bad else ""),
-          file=sys.stderr)
+    print(
+        f"classified {written} text(s) with {clf.model_version}" + (f"; skipped {bad} bad line(s)" if bad else ""),
+        file=sys.stderr,
+    )
     return 1 if bad else 0
 
 
@@ -213,8 +240,10 @@ def cmd_status(args: argparse.Namespace) -> int:
         print("Last runs:")
         for r in status["runs"]:
             s = r["summary"] or {}
-            print(f"  #{r['id']} {r['started_at']} {r['status']}: {s.get('new', 0)} new, {s.get('skipped', 0)} skipped, "
-                  f"{s.get('failed', 0)} failed, {s.get('candidates', 0)} candidates")
+            print(
+                f"  #{r['id']} {r['started_at']} {r['status']}: {s.get('new', 0)} new, {s.get('skipped', 0)} skipped, "
+                f"{s.get('failed', 0)} failed, {s.get('candidates', 0)} candidates"
+            )
     if status["failures"]:
         print("Documents that did not fully succeed:")
         for f in status["failures"]:
@@ -232,8 +261,10 @@ def cmd_documents(args: argparse.Namespace) -> int:
         return 0
     print(f"{'status':<10}{'lang':<6}{'pages':>6}{'ocr':>5}{'pass.':>7}{'cand.':>7}  {'sha256':<14}path / reason")
     for r in rows:
-        print(f"{r['status']:<10}{(r['language'] or '-'):<6}{r['pages']:>6}{r['ocr_pages']:>5}{r['passages']:>7}"
-              f"{r['candidates']:>7}  {r['sha256'][:12]:<14}{r['path']}")
+        print(
+            f"{r['status']:<10}{(r['language'] or '-'):<6}{r['pages']:>6}{r['ocr_pages']:>5}{r['passages']:>7}"
+            f"{r['candidates']:>7}  {r['sha256'][:12]:<14}{r['path']}"
+        )
         if r["reason"]:
             print(f"{'':<34}-> {r['reason']}")
     return 0
@@ -241,8 +272,14 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 def cmd_candidates(args: argparse.Namespace) -> int:
     rows = _store(_settings(args)).candidates(
-        status=args.status, domain=args.domain, indicator=args.indicator, country=args.country,
-        language=args.language, min_score=args.min_score, document=args.document, limit=args.limit,
+        status=args.status,
+        domain=args.domain,
+        indicator=args.indicator,
+        country=args.country,
+        language=args.language,
+        min_score=args.min_score,
+        document=args.document,
+        limit=args.limit,
     )
     if args.json:
         _print_json(rows)
@@ -252,9 +289,11 @@ def cmd_candidates(args: argparse.Namespace) -> int:
         return 0
     for r in rows:
         text = " ".join(r["text"].split())
-        print(f"#{r['id']} [{r['status']}] {r['indicator']} (domain {r['domain']}) score {r['score']:.2f} — "
-              f"{r['document']} p.{r['page']} [{r['language']}]")
-        print(f"    {text[:args.width]}{'…' if len(text) > args.width else ''}")
+        print(
+            f"#{r['id']} [{r['status']}] {r['indicator']} (domain {r['domain']}) score {r['score']:.2f} — "
+            f"{r['document']} p.{r['page']} [{r['language']}]"
+        )
+        print(f"    {text[: args.width]}{'…' if len(text) > args.width else ''}")
     return 0
 
 
@@ -263,11 +302,17 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
     taxonomy = load_taxonomy(Path(args.file) if args.file else _settings(args).taxonomy_path)
     if args.json:
-        _print_json([{"id": i.id, "domain": i.domain, "subarea": i.subarea, "name": i.name,
-                      "description": i.description} for i in taxonomy.indicators])
+        _print_json(
+            [
+                {"id": i.id, "domain": i.domain, "subarea": i.subarea, "name": i.name, "description": i.description}
+                for i in taxonomy.indicators
+            ]
+        )
         return 0
-    print(f"{taxonomy.key}: {len(taxonomy.domains)} domains, {len(taxonomy.indicators)} indicators, "
-          f"languages {', '.join(taxonomy.languages())}")
+    print(
+        f"{taxonomy.key}: {len(taxonomy.domains)} domains, {len(taxonomy.indicators)} indicators, "
+        f"languages {', '.join(taxonomy.languages())}"
+    )
     for dom in taxonomy.domains:
         print(f"\n{dom.id}. {dom.label(args.language)}")
         for ind in (i for i in taxonomy.indicators if i.domain == dom.id):
@@ -279,14 +324,23 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mgi", description="Evidence pipeline for the Migration Governance Indicators.")
+    parser = argparse.ArgumentParser(
+        prog="mgi", description="Evidence pipeline for the Migration Governance Indicators."
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser, model: bool = False) -> None:
-        p.add_argument("--taxonomy", help="taxonomy file (YAML/CSV); default: the bundled MGI-aligned one or MGI_TAXONOMY")
+        p.add_argument(
+            "--taxonomy", help="taxonomy file (YAML/CSV); default: the bundled MGI-aligned one or MGI_TAXONOMY"
+        )
         if model:
-            p.add_argument("--model", help="trained model folder, or 'none' for zero-shot; default: MGI_MODEL or the shipped model")
-            p.add_argument("--embedder", help="encoder spec (use-multilingual, e5-small, minilm, st:NAME_OR_PATH); default: the model's")
+            p.add_argument(
+                "--model", help="trained model folder, or 'none' for zero-shot; default: MGI_MODEL or the shipped model"
+            )
+            p.add_argument(
+                "--embedder",
+                help="encoder spec (use-multilingual, e5-small, minilm, st:NAME_OR_PATH); default: the model's",
+            )
 
     p = sub.add_parser("run", help="process PDFs (files or folders) into the evidence queue")
     p.add_argument("paths", nargs="+", metavar="PATH")

@@ -77,7 +77,9 @@ def _read_rows(path: Path) -> list[dict[str, str]]:
     return data
 
 
-def metadata_for(files: Iterable[Path], *, country: str | None = None, level: str | None = None) -> dict[Path, DocumentMeta]:
+def metadata_for(
+    files: Iterable[Path], *, country: str | None = None, level: str | None = None
+) -> dict[Path, DocumentMeta]:
     """Each file's metadata: its folder's manifest entry, overridden by CLI options."""
     manifests: dict[Path, dict[str, DocumentMeta]] = {}
     out = {}

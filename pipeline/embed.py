@@ -92,7 +92,8 @@ class SentenceTransformerEncoder:
                 "folder, or set MGI_ALLOW_DOWNLOADS=1 to let it download from the hub"
             ) from err
         self.name = name or f"st:{model}"
-        self.dim = int(self._model.get_sentence_embedding_dimension())
+        dim_of = getattr(self._model, "get_embedding_dimension", None) or self._model.get_sentence_embedding_dimension
+        self.dim = int(dim_of())
 
     def encode(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH) -> np.ndarray:
         if not texts:
@@ -133,7 +134,9 @@ def get_encoder(spec: str) -> Encoder:
         if spec == "minilm":
             return SentenceTransformerEncoder(minilm_path(), name="minilm")
     except ImportError as err:
-        raise EncoderError(f"encoder {spec!r} needs a package that is not installed ({err.name}): run make install") from err
+        raise EncoderError(
+            f"encoder {spec!r} needs a package that is not installed ({err.name}): run make install"
+        ) from err
     if spec.startswith("st:"):
         return SentenceTransformerEncoder(spec[3:])
     raise EncoderError(

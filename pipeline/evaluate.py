@@ -21,6 +21,8 @@ from pipeline.train import Example, Params, data_hash, fit, label_matrices, load
 
 log = logging.getLogger(__name__)
 TOP_KS = (1, 3, 5)
+# cached page texts are only valid for the ingest code that produced them
+_INGEST_VERSION = hashlib.sha256(Path(__file__).with_name("ingest.py").read_bytes()).hexdigest()[:10]
 CANDIDATES_PER_PASSAGE = 3
 
 
@@ -72,11 +74,17 @@ def triage(evidence_score: np.ndarray, is_evidence: np.ndarray) -> dict[str, Any
     order = np.argsort(-evidence_score, kind="stable")
     found = np.cumsum(is_evidence[order]) / max(1, is_evidence.sum())
     n = len(order)
-    curve = [{"reviewed": round(s, 2), "found": round(float(found[max(0, int(np.ceil(s * n)) - 1)]), 4)}
-             for s in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)]
+    curve = [
+        {"reviewed": round(s, 2), "found": round(float(found[max(0, int(np.ceil(s * n)) - 1)]), 4)}
+        for s in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+    ]
     k95 = int(np.searchsorted(found, 0.95)) + 1 if is_evidence.any() else n
-    return {"curve": curve, "reviewed_for_95_recall": round(k95 / n, 4),
-            "work_saved_at_95_recall": round(1 - k95 / n, 4), "wss_at_95": round(1 - k95 / n - 0.05, 4)}
+    return {
+        "curve": curve,
+        "reviewed_for_95_recall": round(k95 / n, 4),
+        "work_saved_at_95_recall": round(1 - k95 / n, 4),
+        "wss_at_95": round(1 - k95 / n - 0.05, 4),
+    }
 
 
 @dataclass
@@ -93,8 +101,10 @@ def split_metrics(res: SplitResult, examples: Sequence[Example], taxonomy: Taxon
     rank = np.argsort(np.argsort(-res.scores, axis=1), axis=1)
     pred &= rank < CANDIDATES_PER_PASSAGE
     tp, fp, fn = (pred & Y).sum(), (pred & ~Y).sum(), (~pred & Y).sum()
-    per_ind = {iid: [int((pred[:, i] & Y[:, i]).sum()), int((pred[:, i] & ~Y[:, i]).sum()),
-                     int((~pred[:, i] & Y[:, i]).sum())] for i, iid in enumerate(taxonomy.indicator_ids)}
+    per_ind = {
+        iid: [int((pred[:, i] & Y[:, i]).sum()), int((pred[:, i] & ~Y[:, i]).sum()), int((~pred[:, i] & Y[:, i]).sum())]
+        for i, iid in enumerate(taxonomy.indicator_ids)
+    }
     macro = np.mean([prf(*c)["f1"] for c in per_ind.values() if c[0] + c[2] > 0])
     ev = Y.any(axis=1)
     top = np.argsort(-res.scores, axis=1)
@@ -107,20 +117,28 @@ def split_metrics(res: SplitResult, examples: Sequence[Example], taxonomy: Taxon
         m = np.asarray([e.language == lang for e in examples])
         mev = m & ev
         per_lang[lang] = {
-            "evidence_passages": int(mev.sum()), "all_passages": int(m.sum()),
+            "evidence_passages": int(mev.sum()),
+            "all_passages": int(m.sum()),
             "domain_top1": float(np.mean(dom_pred6[mev] == dom[mev])) if mev.any() else None,
             "indicator_top1": float(np.mean([Y[r, top[r, 0]] for r in np.flatnonzero(mev)])) if mev.any() else None,
-            "indicator_top3": float(np.mean([Y[r, top[r, :3]].any() for r in np.flatnonzero(mev)])) if mev.any() else None,
+            "indicator_top3": float(np.mean([Y[r, top[r, :3]].any() for r in np.flatnonzero(mev)]))
+            if mev.any()
+            else None,
             "domain_or_none_accuracy": float(np.mean(dom_pred7[m] == dom[m])),
         }
     return {
-        "micro": prf(int(tp), int(fp), int(fn)), "macro_f1": round(float(macro), 4), **topk,
+        "micro": prf(int(tp), int(fp), int(fn)),
+        "macro_f1": round(float(macro), 4),
+        **topk,
         "domain_top1": float(np.mean(dom_pred6[ev] == dom[ev])) if ev.any() else None,
         "domain_or_none_accuracy": float(np.mean(dom_pred7 == dom)),
-        "per_language": per_lang, "triage": triage(res.scores.max(axis=1), ev),
+        "per_language": per_lang,
+        "triage": triage(res.scores.max(axis=1), ev),
         "_per_indicator_counts": per_ind,
-        "_domain_confusion": [[int(((dom == a) & (dom_pred7 == b)).sum()) for b in range(res.p_dom.shape[1])]
-                              for a in range(res.p_dom.shape[1])],
+        "_domain_confusion": [
+            [int(((dom == a) & (dom_pred7 == b)).sum()) for b in range(res.p_dom.shape[1])]
+            for a in range(res.p_dom.shape[1])
+        ],
     }
 
 
@@ -144,8 +162,10 @@ def aggregate(runs: list[dict[str, Any]], taxonomy: Taxonomy) -> dict[str, Any]:
     }
     langs = sorted({lang for r in runs for lang in r["per_language"]})
     out["per_language"] = {
-        lang: {key: _mean_std([r["per_language"].get(lang, {}).get(key) for r in runs])
-               for key in ("domain_top1", "indicator_top1", "indicator_top3", "domain_or_none_accuracy")}
+        lang: {
+            key: _mean_std([r["per_language"].get(lang, {}).get(key) for r in runs])
+            for key in ("domain_top1", "indicator_top1", "indicator_top3", "domain_or_none_accuracy")
+        }
         for lang in langs
     }
     pooled: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
@@ -156,19 +176,30 @@ def aggregate(runs: list[dict[str, Any]], taxonomy: Taxonomy) -> dict[str, Any]:
     conf = np.sum([np.asarray(r["_domain_confusion"]) for r in runs], axis=0)
     labels = ["none"] + taxonomy.domain_ids
     out["domain_confusion"] = {"labels": labels, "matrix": conf.tolist()}
-    out["per_domain"] = {lab: prf(int(conf[i, i]), int(conf[:, i].sum() - conf[i, i]), int(conf[i, :].sum() - conf[i, i]))
-                         for i, lab in enumerate(labels)}
+    out["per_domain"] = {
+        lab: prf(int(conf[i, i]), int(conf[:, i].sum() - conf[i, i]), int(conf[i, :].sum() - conf[i, i]))
+        for i, lab in enumerate(labels)
+    }
     curves = np.asarray([[p["found"] for p in r["triage"]["curve"]] for r in runs])
-    out["triage_curve"] = [{"reviewed": p["reviewed"], "found_mean": round(float(m), 4), "found_std": round(float(s), 4)}
-                           for p, m, s in zip(runs[0]["triage"]["curve"], curves.mean(0), curves.std(0), strict=True)]
+    out["triage_curve"] = [
+        {"reviewed": p["reviewed"], "found_mean": round(float(m), 4), "found_std": round(float(s), 4)}
+        for p, m, s in zip(runs[0]["triage"]["curve"], curves.mean(0), curves.std(0), strict=True)
+    ]
     return out
 
 
 # --------------------------------------------------------------------------- the three evaluations
 
 
-def held_out(X: np.ndarray, examples: Sequence[Example], taxonomy: Taxonomy, encoder: Encoder,
-             seeds: Sequence[int], test_share: float = 0.2, params: Params | None = None) -> dict[str, Any]:
+def held_out(
+    X: np.ndarray,
+    examples: Sequence[Example],
+    taxonomy: Taxonomy,
+    encoder: Encoder,
+    seeds: Sequence[int],
+    test_share: float = 0.2,
+    params: Params | None = None,
+) -> dict[str, Any]:
     runs = []
     for seed in seeds:
         tr, te = split_groups(examples, test_share, seed)
@@ -211,12 +242,23 @@ def load_twins(folder: Path) -> list[Example]:
         for line in f.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 d = json.loads(line)
-                out.append(Example(str(d["id"]), d["text"], d["language"], tuple(d["indicators"]), str(d["twin"]),
-                                   d.get("polarity"), "twins"))
+                out.append(
+                    Example(
+                        str(d["id"]),
+                        d["text"],
+                        d["language"],
+                        tuple(d["indicators"]),
+                        str(d["twin"]),
+                        d.get("polarity"),
+                        "twins",
+                    )
+                )
     return out
 
 
-def real_texts(labels_path: Path, corpus_dir: Path, cache_dir: Path | None) -> tuple[list[dict[str, Any]], list[str], list[str]]:
+def real_texts(
+    labels_path: Path, corpus_dir: Path, cache_dir: Path | None
+) -> tuple[list[dict[str, Any]], list[str], list[str]]:
     """The labelled spans' texts, cut from the real PDFs by reference; problems are reported, not fatal."""
     from pipeline.ingest import read_pdf, sha256_file
 
@@ -232,7 +274,7 @@ def real_texts(labels_path: Path, corpus_dir: Path, cache_dir: Path | None) -> t
                 problems.append(f"{lab.get('file')}: no PDF with SHA-256 {sha[:12]} in {corpus_dir}")
                 by_sha[sha] = {}
                 continue
-            cached = cache_dir / f"pages-{sha[:16]}.json" if cache_dir else None
+            cached = cache_dir / f"pages-{sha[:16]}-{_INGEST_VERSION}.json" if cache_dir else None
             if cached and cached.is_file():
                 pages = {int(k): v for k, v in json.loads(cached.read_text(encoding="utf-8")).items()}
             else:
@@ -254,15 +296,18 @@ def real_texts(labels_path: Path, corpus_dir: Path, cache_dir: Path | None) -> t
             text = "\n".join(parts)
         # the hash is over whitespace-folded text: line-joining decisions may change, characters may not
         if hashlib.sha1(" ".join(text.split()).encode()).hexdigest() != lab["text_sha1"]:
-            problems.append(f"{lab['file']} p.{lab['page']}:{lab['char_start']}: text changed since labelling (ingest changed?)")
+            problems.append(
+                f"{lab['file']} p.{lab['page']}:{lab['char_start']}: text changed since labelling (ingest changed?)"
+            )
             continue
         kept.append(lab)
         texts.append(text)
     return kept, texts, problems
 
 
-def real_metrics(s: np.ndarray, p_dom: np.ndarray, thresholds: np.ndarray, labels: list[dict[str, Any]],
-                 taxonomy: Taxonomy) -> dict[str, Any]:
+def real_metrics(
+    s: np.ndarray, p_dom: np.ndarray, thresholds: np.ndarray, labels: list[dict[str, Any]], taxonomy: Taxonomy
+) -> dict[str, Any]:
     ids = taxonomy.indicator_ids
     dom_of = {i.id: i.domain for i in taxonomy.indicators}
     queued_top, hits_top, found_pairs, all_pairs = 0, 0, 0, 0
@@ -291,7 +336,9 @@ def real_metrics(s: np.ndarray, p_dom: np.ndarray, thresholds: np.ndarray, label
             c["top1"] += ids[order[0]] in truth
     is_ev = np.asarray([bool(lab["indicators"]) for lab in labels])
     return {
-        "passages": len(labels), "evidence_passages": n_ev, "no_indicator_passages": len(labels) - n_ev,
+        "passages": len(labels),
+        "evidence_passages": n_ev,
+        "no_indicator_passages": len(labels) - n_ev,
         "precision_of_top_suggestion": round(hits_top / queued_top, 4) if queued_top else None,
         "passages_with_a_queued_suggestion": queued_top,
         "recall_of_labelled_evidence": round(found_pairs / all_pairs, 4) if all_pairs else None,
@@ -300,10 +347,12 @@ def real_metrics(s: np.ndarray, p_dom: np.ndarray, thresholds: np.ndarray, label
         "domain_top1_on_evidence": round(dom_ok / n_ev, 4) if n_ev else None,
         "triage": triage(s.max(axis=1), is_ev),
         "per_language": {
-            lang: {"passages": sum(1 for lab in labels if lab["language"] == lang),
-                   "precision_of_top_suggestion": round(c["queued_hit"] / c["queued"], 4) if c["queued"] else None,
-                   "recall_of_labelled_evidence": round(c["pairs_found"] / c["pairs"], 4) if c["pairs"] else None,
-                   "top1_on_evidence": round(c["top1"] / c["evidence"], 4) if c["evidence"] else None}
+            lang: {
+                "passages": sum(1 for lab in labels if lab["language"] == lang),
+                "precision_of_top_suggestion": round(c["queued_hit"] / c["queued"], 4) if c["queued"] else None,
+                "recall_of_labelled_evidence": round(c["pairs_found"] / c["pairs"], 4) if c["pairs"] else None,
+                "top1_on_evidence": round(c["top1"] / c["evidence"], 4) if c["evidence"] else None,
+            }
             for lang, c in sorted(per_lang.items())
         },
     }
@@ -328,8 +377,13 @@ def evaluate_encoder(inputs: EvalInputs, encoder: Encoder, seeds: Sequence[int])
         t0 = time.perf_counter()
         encoder.encode(sample)
         rate = len(sample) / (time.perf_counter() - t0)
-    report: dict[str, Any] = {"encoder": encoder.name, "dim": encoder.dim, "texts_per_second": round(rate, 1),
-                              "examples": len(inputs.examples), "data_hash": data_hash(inputs.examples)}
+    report: dict[str, Any] = {
+        "encoder": encoder.name,
+        "dim": encoder.dim,
+        "texts_per_second": round(rate, 1),
+        "examples": len(inputs.examples),
+        "data_hash": data_hash(inputs.examples),
+    }
     report["held_out"] = held_out(X, inputs.examples, inputs.taxonomy, encoder, seeds)
     heads, fit_report = fit(X, inputs.examples, inputs.taxonomy, encoder, Params())
     report["alpha"] = fit_report.alpha
@@ -347,10 +401,18 @@ def evaluate_encoder(inputs: EvalInputs, encoder: Encoder, seeds: Sequence[int])
 
 
 def load_inputs(taxonomy: Taxonomy, annotations: Path, real_corpus: Path | None, cache_dir: Path | None) -> EvalInputs:
-    examples = load_examples([annotations / "seed"]) if (annotations / "seed").is_dir() else load_examples([annotations])
+    examples = (
+        load_examples([annotations / "seed"]) if (annotations / "seed").is_dir() else load_examples([annotations])
+    )
     twin_dir = annotations / "twins"
-    return EvalInputs(taxonomy, examples, load_twins(twin_dir) if twin_dir.is_dir() else [],
-                      annotations / "real" / "labels.jsonl", real_corpus, cache_dir)
+    return EvalInputs(
+        taxonomy,
+        examples,
+        load_twins(twin_dir) if twin_dir.is_dir() else [],
+        annotations / "real" / "labels.jsonl",
+        real_corpus,
+        cache_dir,
+    )
 
 
 # --------------------------------------------------------------------------- report
@@ -378,9 +440,12 @@ def render_markdown(reports: list[dict[str, Any]], taxonomy: Taxonomy, default: 
         "",
     ]
     if len(reports) > 1:
-        lines += ["## Embedding models compared", "",
-                  "| encoder | dim | texts/s | domain top-1 en | fr | es | indicator top-1 | top-3 | micro-F1 | twins same top-1 fr / es | real: precision top suggestion | real: recall | real: top-1 on evidence |",
-                  "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "## Embedding models compared",
+            "",
+            "| encoder | dim | texts/s | domain top-1 en | fr | es | indicator top-1 | top-3 | micro-F1 | twins same top-1 fr / es | real: precision top suggestion | real: recall | real: top-1 on evidence |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
         for r in reports:
             h, pl = r["held_out"], r["held_out"]["per_language"]
             tw = r.get("twins", {}).get("same_top1_as_english", {})
@@ -390,61 +455,123 @@ def render_markdown(reports: list[dict[str, Any]], taxonomy: Taxonomy, default: 
                 + " | ".join(_ms(pl.get(lg, {}).get("domain_top1")) for lg in ("en", "fr", "es"))
                 + f" | {_ms(h['top1'])} | {_ms(h['top3'])} | {_ms(h['micro_f1'])} | {_f(tw.get('fr'))} / {_f(tw.get('es'))} | "
                 f"{_f(real.get('precision_of_top_suggestion'))} | {_f(real.get('recall_of_labelled_evidence'))} | "
-                f"{_f(real.get('top1_on_evidence'))} |")
+                f"{_f(real.get('top1_on_evidence'))} |"
+            )
         lines.append("")
-    lines += [f"## Default model: `{default}`", "", "### Held-out document groups (team-written passages)", "",
-              "| metric | value |", "|---|---|"]
-    for key in ("micro_precision", "micro_recall", "micro_f1", "macro_f1", "top1", "top3", "top5", "domain_top1",
-                "domain_or_none_accuracy", "work_saved_at_95_recall"):
+    lines += [
+        f"## Default model: `{default}`",
+        "",
+        "### Held-out document groups (team-written passages)",
+        "",
+        "| metric | value |",
+        "|---|---|",
+    ]
+    for key in (
+        "micro_precision",
+        "micro_recall",
+        "micro_f1",
+        "macro_f1",
+        "top1",
+        "top3",
+        "top5",
+        "domain_top1",
+        "domain_or_none_accuracy",
+        "work_saved_at_95_recall",
+    ):
         lines.append(f"| {key.replace('_', ' ')} | {_ms(ho[key])} |")
-    lines += ["", "Per language (evidence passages; `domain or none` counts all passages):", "",
-              "| language | domain top-1 | indicator top-1 | indicator top-3 | domain-or-none accuracy |", "|---|---|---|---|---|"]
+    lines += [
+        "",
+        "Per language (evidence passages; `domain or none` counts all passages):",
+        "",
+        "| language | domain top-1 | indicator top-1 | indicator top-3 | domain-or-none accuracy |",
+        "|---|---|---|---|---|",
+    ]
     for lang, m in ho["per_language"].items():
-        lines.append(f"| {lang} | {_ms(m['domain_top1'])} | {_ms(m['indicator_top1'])} | {_ms(m['indicator_top3'])} | "
-                     f"{_ms(m['domain_or_none_accuracy'])} |")
-    lines += ["", "Per domain (7-way: the six domains plus none; pooled over seeds):", "",
-              "| domain | precision | recall | F1 | support |", "|---|---|---|---|---|"]
+        lines.append(
+            f"| {lang} | {_ms(m['domain_top1'])} | {_ms(m['indicator_top1'])} | {_ms(m['indicator_top3'])} | "
+            f"{_ms(m['domain_or_none_accuracy'])} |"
+        )
+    lines += [
+        "",
+        "Per domain (7-way: the six domains plus none; pooled over seeds):",
+        "",
+        "| domain | precision | recall | F1 | support |",
+        "|---|---|---|---|---|",
+    ]
     for lab, m in ho["per_domain"].items():
         name = "none" if lab == "none" else f"{lab}. {taxonomy.domain(lab).label()}"
         lines.append(f"| {name} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['support']} |")
     conf = ho["domain_confusion"]
-    lines += ["", "Domain confusion (rows: truth, columns: prediction; pooled over seeds):", "",
-              "| | " + " | ".join(conf["labels"]) + " |", "|---" * (len(conf["labels"]) + 1) + "|"]
+    lines += [
+        "",
+        "Domain confusion (rows: truth, columns: prediction; pooled over seeds):",
+        "",
+        "| | " + " | ".join(conf["labels"]) + " |",
+        "|---" * (len(conf["labels"]) + 1) + "|",
+    ]
     for lab, row in zip(conf["labels"], conf["matrix"], strict=True):
         lines.append(f"| **{lab}** | " + " | ".join(str(v) for v in row) + " |")
-    lines += ["", "Triage curve (passages ranked by their best indicator score):", "",
-              "| share of passages reviewed | " + " | ".join(f"{p['reviewed']:.0%}" for p in ho["triage_curve"]) + " |",
-              "|---" * (len(ho["triage_curve"]) + 1) + "|",
-              "| share of evidence found | " + " | ".join(f"{p['found_mean']:.2f}" for p in ho["triage_curve"]) + " |", ""]
+    lines += [
+        "",
+        "Triage curve (passages ranked by their best indicator score):",
+        "",
+        "| share of passages reviewed | " + " | ".join(f"{p['reviewed']:.0%}" for p in ho["triage_curve"]) + " |",
+        "|---" * (len(ho["triage_curve"]) + 1) + "|",
+        "| share of evidence found | " + " | ".join(f"{p['found_mean']:.2f}" for p in ho["triage_curve"]) + " |",
+        "",
+    ]
     if "twins" in main:
         tw = main["twins"]
-        lines += ["### Cross-lingual twins", "",
-                  f"{tw['triples']} triples of translation-equivalent passages (never used for training). Share of "
-                  f"French/Spanish twins whose top indicator equals the English twin's: "
-                  + ", ".join(f"{k} {v:.3f}" for k, v in tw["same_top1_as_english"].items())
-                  + ". Top-1 accuracy: " + ", ".join(f"{k} {v:.3f}" for k, v in tw["top1_accuracy"].items()) + ".", ""]
+        lines += [
+            "### Cross-lingual twins",
+            "",
+            f"{tw['triples']} triples of translation-equivalent passages (never used for training). Share of "
+            f"French/Spanish twins whose top indicator equals the English twin's: "
+            + ", ".join(f"{k} {v:.3f}" for k, v in tw["same_top1_as_english"].items())
+            + ". Top-1 accuracy: "
+            + ", ".join(f"{k} {v:.3f}" for k, v in tw["top1_accuracy"].items())
+            + ".",
+            "",
+        ]
     if "real" in main:
         real = main["real"]
-        lines += ["### Real legislation (by-reference labels on ../shared/corpus-real)", "",
-                  f"{real['passages']} labelled passages ({real['evidence_passages']} evidence, "
-                  f"{real['no_indicator_passages']} answering no indicator), from Indian, UK, Australian and Mexican texts.",
-                  "", "| metric | value |", "|---|---|",
-                  f"| precision of the top suggestion (passages with a queued suggestion: {real['passages_with_a_queued_suggestion']}) | {_f(real['precision_of_top_suggestion'])} |",
-                  f"| recall of labelled evidence (queued candidates) | {_f(real['recall_of_labelled_evidence'])} |",
-                  f"| top-1 / top-3 on evidence passages (no threshold) | {_f(real['top1_on_evidence'])} / {_f(real['top3_on_evidence'])} |",
-                  f"| domain top-1 on evidence passages | {_f(real['domain_top1_on_evidence'])} |",
-                  f"| work saved at 95 % recall | {_f(real['triage']['work_saved_at_95_recall'])} |", "",
-                  "| language | passages | precision of top suggestion | recall | top-1 on evidence |", "|---|---|---|---|---|"]
+        lines += [
+            "### Real legislation (by-reference labels on ../shared/corpus-real)",
+            "",
+            f"{real['passages']} labelled passages ({real['evidence_passages']} evidence, "
+            f"{real['no_indicator_passages']} answering no indicator), from Indian, UK, Australian and Mexican texts.",
+            "",
+            "| metric | value |",
+            "|---|---|",
+            f"| precision of the top suggestion (passages with a queued suggestion: {real['passages_with_a_queued_suggestion']}) | {_f(real['precision_of_top_suggestion'])} |",
+            f"| recall of labelled evidence (queued candidates) | {_f(real['recall_of_labelled_evidence'])} |",
+            f"| top-1 / top-3 on evidence passages (no threshold) | {_f(real['top1_on_evidence'])} / {_f(real['top3_on_evidence'])} |",
+            f"| domain top-1 on evidence passages | {_f(real['domain_top1_on_evidence'])} |",
+            f"| work saved at 95 % recall | {_f(real['triage']['work_saved_at_95_recall'])} |",
+            "",
+            "| language | passages | precision of top suggestion | recall | top-1 on evidence |",
+            "|---|---|---|---|---|",
+        ]
         for lang, m in real["per_language"].items():
-            lines.append(f"| {lang} | {m['passages']} | {_f(m['precision_of_top_suggestion'])} | "
-                         f"{_f(m['recall_of_labelled_evidence'])} | {_f(m['top1_on_evidence'])} |")
+            lines.append(
+                f"| {lang} | {m['passages']} | {_f(m['precision_of_top_suggestion'])} | "
+                f"{_f(m['recall_of_labelled_evidence'])} | {_f(m['top1_on_evidence'])} |"
+            )
         if main.get("real_problems"):
-            lines += ["", f"{len(main['real_problems'])} labels could not be used: "
-                      + "; ".join(main["real_problems"][:5])]
+            lines += [
+                "",
+                f"{len(main['real_problems'])} labels could not be used: " + "; ".join(main["real_problems"][:5]),
+            ]
         lines.append("")
-    lines += ["### Per indicator (pooled over seeds)", "", "| indicator | name | precision | recall | F1 | support |",
-              "|---|---|---|---|---|---|"]
+    lines += [
+        "### Per indicator (pooled over seeds)",
+        "",
+        "| indicator | name | precision | recall | F1 | support |",
+        "|---|---|---|---|---|---|",
+    ]
     for iid, m in ho["per_indicator"].items():
-        lines.append(f"| {iid} | {taxonomy.indicator(iid).label()} | {m['precision']:.2f} | {m['recall']:.2f} | "
-                     f"{m['f1']:.2f} | {m['support']} |")
+        lines.append(
+            f"| {iid} | {taxonomy.indicator(iid).label()} | {m['precision']:.2f} | {m['recall']:.2f} | "
+            f"{m['f1']:.2f} | {m['support']} |"
+        )
     return "\n".join(lines) + "\n"

@@ -45,10 +45,10 @@ _PAGE_NUMBER = re.compile(
 # A line that opens a structural unit: keep the line break before it.
 STRUCTURE_START = re.compile(
     r"""^\s*(?:
-        (?:article|artículo|articulo|art\.|section|sección|seccion|chapter|chapitre|capítulo|capitulo|
+        (?i:article|artículo|articulo|art\.|section|sección|seccion|chapter|chapitre|capítulo|capitulo|
            part|partie|título|titulo|title|titre|schedule|annex|annexe|anexo|rule|regla|règle|
            paragraph|párrafo|objective|objectif|objetivo|action|acción|measure|mesure|medida)
-           \b[\s.]*[\dIVXLCivxlc]
+           \b[\s.]*(?:\d|[IVXLCivxlc]+(?:er)?\b)              # "Article 5", "TITLE IV", "Titre Ier"
       | \(?[0-9]{1,3}[A-Z]?(?:\.[0-9]{1,3}[A-Z]?)*[.)]\s     # 1.  12A.  9.2.1.  (3)
       | \(?[0-9]{1,3}[A-Z]?(?:\.[0-9]{1,3})*\)\s?            # (1) 2)
       | \([a-zA-Z]{1,2}\)\s                                   # (a) (aa)
@@ -57,14 +57,14 @@ STRUCTURE_START = re.compile(
       | (?:[IVXLC]+)[.)-]\s                                   # IV.  II)
       | [•▪◦●■\-–—*]\s                                        # bullets
       | [A-ZÁÉÍÓÚÑÇ][A-ZÁÉÍÓÚÑÇ\s,'’\-]{6,}$                  # ALL-CAPS HEADING
-      | (?:párrafo|fracción|inciso|artículo|capítulo|denominación)\s+\S*\s*
+      | (?i:párrafo|fracción|inciso|artículo|capítulo|denominación)\s+\S*\s*
            (?:adicionad|reformad|recorrid|derogad)              # gazette amendment notes
     )""",
     re.VERBOSE,
 )
 _SENTENCE_END = re.compile(r"(?:[.:;!?]['’”\")\]]*|\bDOF \d{2}-\d{2}-\d{4})$")
 _HYPHEN_END = re.compile(r"([^\W\d_])[-\u00ad]$")
-_LOWER_START = re.compile(r"^[^\W\d_]", re.UNICODE)
+_LOWER_START = re.compile(r"^[a-zß-ÿ]")  # "Anti-\nTrafficking" keeps its hyphen
 
 
 def _shape(line: str) -> str:
@@ -72,15 +72,30 @@ def _shape(line: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"\d+", "#", line.strip().lower()))
 
 
+_NUMBERED_HEADING = re.compile(
+    r"^\s*(?i:article|artículo|articulo|section|sección|seccion|rule|regla|règle|chapter|chapitre|capítulo|"
+    r"capitulo|part|partie|título|titulo|title|titre|schedule|annex|annexe|anexo)\b[\s.]*\d"
+)
+
+
+def _running_key(line: str) -> str:
+    """What has to repeat for a line to be a running header or footer: its shape, except that a
+    numbered heading must repeat with its number ("Article 5" and "Article 11" at the top of two
+    pages are two articles, not a running header)."""
+    if _NUMBERED_HEADING.match(line):
+        return re.sub(r"\s+", " ", line.strip().lower())
+    return _shape(line)
+
+
 def find_running_lines(pages_lines: list[list[str]]) -> set[str]:
-    """Shapes of lines that repeat in the header or footer zone of many pages."""
+    """Keys (``_running_key``) of lines that repeat in the header or footer zone of many pages."""
     n = len(pages_lines)
     if n < 2:
         return set()
     counts: Counter[str] = Counter()
     for lines in pages_lines:
         zone = lines[:HEADER_ZONE] + lines[-FOOTER_ZONE:] if len(lines) > HEADER_ZONE else lines
-        counts.update({_shape(line) for line in zone if line.strip()})
+        counts.update({_running_key(line) for line in zone if line.strip()})
     # Headers may alternate between odd and even pages, so a third of the pages is enough.
     threshold = max(2, int(n * 0.3 + 0.5)) if n >= 4 else n
     return {shape for shape, c in counts.items() if c >= threshold and len(shape) < 200}
@@ -93,7 +108,7 @@ def _strip_running(lines: list[str], running: set[str]) -> tuple[list[str], int]
 
     def droppable(line: str) -> bool:
         shape = _shape(line)
-        return not shape or shape in running or bool(_PAGE_NUMBER.match(shape))
+        return not shape or _running_key(line) in running or bool(_PAGE_NUMBER.match(shape))
 
     # top zone
     i = 0
@@ -143,8 +158,10 @@ def join_lines(lines: list[str]) -> str:
             out.append(cur)
             continue
         short_end = _SENTENCE_END.search(prev_s) and len(prev_s) < 0.85 * typical
-        breaks = (STRUCTURE_START.match(cur) and _may_break_before(prev_s, cur)) or short_end or (
-            STRUCTURE_START.match(prev_s) and len(prev_s) < 0.6 * typical
+        breaks = (
+            (STRUCTURE_START.match(cur) and _may_break_before(prev_s, cur))
+            or short_end
+            or (STRUCTURE_START.match(prev_s) and len(prev_s) < 0.6 * typical)
         )
         out.append("\n" + cur if breaks else " " + cur)
     return "".join(out)
@@ -195,10 +212,12 @@ def iter_raw_pages(path: Path) -> Iterator[str]:
 
     try:
         pdf = pdfplumber.open(path)
-    except PDFPasswordIncorrect as err:
-        raise IngestError("password-protected PDF: supply an unlocked copy") from err
     except Exception as err:  # pdfminer raises many types for damaged files
-        raise IngestError(f"damaged or truncated PDF ({type(err).__name__}): re-download it") from err
+        # pdfplumber wraps pdfminer's error in a PdfminerException: judge by the original
+        cause = err.args[0] if err.args and isinstance(err.args[0], BaseException) else err
+        if isinstance(cause, PDFPasswordIncorrect):
+            raise IngestError("password-protected PDF: supply an unlocked copy") from err
+        raise IngestError(f"damaged or truncated PDF ({type(cause).__name__}): re-download it") from err
     with pdf:
         try:
             pages = pdf.pages

@@ -26,8 +26,13 @@ def _factory():  # noqa: ANN202 - langdetect's DetectorFactory is untyped
 def detect(text: str, max_chars: int = 2000) -> LanguageGuess:
     """Best language of ``text`` with its probability, or ``unknown`` when it cannot be told."""
     sample = text[:max_chars]
-    if len(_LETTERS.findall(sample)) < MIN_LETTERS or len(_WORD.findall(sample)) < MIN_WORDS:
+    words = _WORD.findall(sample)
+    if len(_LETTERS.findall(sample)) < MIN_LETTERS or len(words) < MIN_WORDS:
         return LanguageGuess(UNKNOWN_LANGUAGE, 0.0)
+    if sum(w.isupper() for w in words) * 2 > len(words):
+        # langdetect ignores words in capitals (it takes them for acronyms), so a heading set in
+        # capitals would be judged on almost nothing ("CAPÍTULO IV ... MEXICANA" -> de)
+        sample = sample.lower()
     from langdetect.lang_detect_exception import LangDetectException
 
     detector = _factory().create()

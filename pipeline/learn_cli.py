@@ -34,9 +34,11 @@ def cmd_train(args: argparse.Namespace) -> int:
     card = make_card(heads, report, taxonomy, encoder, examples, params, metrics)
     out = Path(args.out) if args.out else settings.models_dir / card.model_version
     write_model(out, heads, card)
-    print(f"trained {card.model_version} on {len(examples)} passages ({report.trained_indicators} indicator heads, "
-          f"{len(report.zero_shot_indicators)} zero-shot); out-of-fold micro-F1 {report.oof_micro_f1:.3f}, "
-          f"alpha {report.alpha}")
+    print(
+        f"trained {card.model_version} on {len(examples)} passages ({report.trained_indicators} indicator heads, "
+        f"{len(report.zero_shot_indicators)} zero-shot); out-of-fold micro-F1 {report.oof_micro_f1:.3f}, "
+        f"alpha {report.alpha}"
+    )
     print(f"model written to {out}")
     return 0
 
@@ -51,7 +53,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     real = Path(args.real_corpus) if args.real_corpus else DEFAULT_REAL_CORPUS
     if not real.is_dir():
         print(f"mgi evaluate: real corpus {real} not found; the real-legislation section is left out", file=sys.stderr)
-    inputs = load_inputs(taxonomy, Path(args.annotations), real, settings.home / "cache" / "evaluation")
+    inputs = load_inputs(taxonomy, Path(args.annotations), real, settings.home / "cache" / "embeddings")
     specs = [s.strip() for s in args.embedders.split(",") if s.strip()]
     default = args.default or specs[0]
     seeds = list(range(args.seeds))
@@ -61,8 +63,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         reports.append(evaluate_encoder(inputs, get_encoder(spec), seeds))
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "report.json").write_text(json.dumps({"default": default, "reports": reports}, indent=2, ensure_ascii=False) + "\n",
-                                     encoding="utf-8")
+    (out / "report.json").write_text(
+        json.dumps({"default": default, "reports": reports}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
     (out / "report.md").write_text(render_markdown(reports, taxonomy, default), encoding="utf-8")
     main = next(r for r in reports if r["encoder"] == default)
     summary = {k: main["held_out"][k] for k in ("top1", "top3", "domain_top1", "micro_f1")}

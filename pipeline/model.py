@@ -91,7 +91,9 @@ def softmax(x: np.ndarray) -> np.ndarray:
     return z / z.sum(axis=1, keepdims=True)
 
 
-def combined_scores(heads: LinearHeads, embeddings: np.ndarray, indicator_domain_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def combined_scores(
+    heads: LinearHeads, embeddings: np.ndarray, indicator_domain_idx: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """(indicator probabilities, domain probabilities incl. "none" in column 0)."""
     decision = embeddings @ heads.ind_w.T + heads.ind_b
     p_ind = sigmoid(heads.platt[0] * decision + heads.platt[1])
@@ -112,8 +114,10 @@ class TrainedScorer:
         check_compatible(self.card, taxonomy, encoder.name, self.folder)
         self.heads = LinearHeads.load(self.folder / WEIGHTS)
         if self.heads.ind_w.shape[1] != encoder.dim:
-            raise ModelMismatch(f"model {self.folder} expects {self.heads.ind_w.shape[1]}-d embeddings, "
-                                f"encoder {encoder.name} gives {encoder.dim}-d")
+            raise ModelMismatch(
+                f"model {self.folder} expects {self.heads.ind_w.shape[1]}-d embeddings, "
+                f"encoder {encoder.name} gives {encoder.dim}-d"
+            )
         self.taxonomy = taxonomy
         self.encoder = encoder
         self.model_version = self.card.model_version

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 
 
-class DocumentStatus(str, Enum):
+class DocumentStatus(StrEnum):
     PROCESSED = "processed"
     FAILED = "failed"
     PARKED = "parked"  # failed too many times; left alone until the file changes
 
 
-class CandidateStatus(str, Enum):
+class CandidateStatus(StrEnum):
     PENDING = "pending"
     CONFIRMED = "confirmed"
     REJECTED = "rejected"

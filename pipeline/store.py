@@ -15,13 +15,34 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy import (
-    JSON, Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint,
-    create_engine, event, func, select,
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    func,
+    select,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
-from pipeline.records import Candidate, CandidateStatus, Document, DocumentMeta, DocumentStatus, LanguageGuess, Page, Passage
+from pipeline.records import (
+    Candidate,
+    CandidateStatus,
+    Document,
+    DocumentMeta,
+    DocumentStatus,
+    LanguageGuess,
+    Page,
+    Passage,
+)
 
 MAX_ATTEMPTS = 3  # a document failing this many runs is parked until its file changes
 
@@ -174,15 +195,24 @@ class Store:
             return False, f"parked after {attempts} failed attempts"
         return True, None
 
-    def record_failure(self, path: str, sha256: str, reason: str, meta: DocumentMeta | None = None,
-                       size_bytes: int = 0) -> str:
+    def record_failure(
+        self, path: str, sha256: str, reason: str, meta: DocumentMeta | None = None, size_bytes: int = 0
+    ) -> str:
         """Store a failed attempt (never touching stored passages); returns the new status."""
         meta = meta or DocumentMeta()
         with self.session() as s, s.begin():
             row = s.get(DocumentRow, sha256)
+            if row is not None and row.status == DocumentStatus.PROCESSED.value:
+                return row.status  # another worker stored it meanwhile: a late failure must not undo that
             if row is None:
-                row = DocumentRow(sha256=sha256, path=path, filename=Path(path).name, size_bytes=size_bytes,
-                                  attempts=0, status=DocumentStatus.FAILED.value)
+                row = DocumentRow(
+                    sha256=sha256,
+                    path=path,
+                    filename=Path(path).name,
+                    size_bytes=size_bytes,
+                    attempts=0,
+                    status=DocumentStatus.FAILED.value,
+                )
                 _apply_meta(row, meta)
                 s.add(row)
             row.attempts = (row.attempts or 0) + 1
@@ -218,22 +248,48 @@ class Store:
             row.status, row.reason = DocumentStatus.PROCESSED.value, None
             row.attempts = (row.attempts or 0) + 1
             s.flush()
-            s.add_all(PageRow(document_sha256=doc.sha256, number=p.number, text=p.text,
-                              removed_lines=p.removed_lines, ocr=p.ocr) for p in pages)
             s.add_all(
-                PassageRow(id=p.passage_id, document_sha256=doc.sha256, idx=p.index, page=p.page,
-                           char_start=p.char_start, page_end=p.page_end, char_end=p.char_end, text=p.text,
-                           language=p.language.code, language_prob=p.language.probability, heading=p.heading)
+                PageRow(
+                    document_sha256=doc.sha256, number=p.number, text=p.text, removed_lines=p.removed_lines, ocr=p.ocr
+                )
+                for p in pages
+            )
+            s.add_all(
+                PassageRow(
+                    id=p.passage_id,
+                    document_sha256=doc.sha256,
+                    idx=p.index,
+                    page=p.page,
+                    char_start=p.char_start,
+                    page_end=p.page_end,
+                    char_end=p.char_end,
+                    text=p.text,
+                    language=p.language.code,
+                    language_prob=p.language.probability,
+                    heading=p.heading,
+                )
                 for p in passages
             )
             s.flush()
             if embeddings is not None:
-                s.add_all(EmbeddingRow(passage_id=p.passage_id, encoder=encoder_name,
-                                       vector=np.asarray(v, dtype=np.float32).tobytes())
-                          for p, v in zip(passages, embeddings, strict=True))
-            s.add_all(CandidateRow(passage_id=c.passage_id, indicator_id=c.indicator_id, domain=c.domain,
-                                   score=c.score, rank=c.rank, model_version=c.model_version, run_id=run_id)
-                      for c in cands)
+                s.add_all(
+                    EmbeddingRow(
+                        passage_id=p.passage_id, encoder=encoder_name, vector=np.asarray(v, dtype=np.float32).tobytes()
+                    )
+                    for p, v in zip(passages, embeddings, strict=True)
+                )
+            s.add_all(
+                CandidateRow(
+                    passage_id=c.passage_id,
+                    indicator_id=c.indicator_id,
+                    domain=c.domain,
+                    score=c.score,
+                    rank=c.rank,
+                    model_version=c.model_version,
+                    run_id=run_id,
+                )
+                for c in cands
+            )
         return len(cands)
 
     # ------------------------------------------------------------------ reading
@@ -245,34 +301,71 @@ class Store:
             langs = dict(s.execute(select(PassageRow.language, func.count()).group_by(PassageRow.language)).all())
             failures = [
                 {"path": r.path, "sha256": r.sha256, "status": r.status, "reason": r.reason, "attempts": r.attempts}
-                for r in s.scalars(select(DocumentRow).where(DocumentRow.status != DocumentStatus.PROCESSED.value)
-                                   .order_by(DocumentRow.updated_at.desc()))
+                for r in s.scalars(
+                    select(DocumentRow)
+                    .where(DocumentRow.status != DocumentStatus.PROCESSED.value)
+                    .order_by(DocumentRow.updated_at.desc())
+                )
             ]
             runs = [
-                {"id": r.id, "kind": r.kind, "status": r.status, "started_at": r.started_at.isoformat(timespec="seconds"),
-                 "finished_at": r.finished_at.isoformat(timespec="seconds") if r.finished_at else None,
-                 "summary": r.summary}
+                {
+                    "id": r.id,
+                    "kind": r.kind,
+                    "status": r.status,
+                    "started_at": r.started_at.isoformat(timespec="seconds"),
+                    "finished_at": r.finished_at.isoformat(timespec="seconds") if r.finished_at else None,
+                    "summary": r.summary,
+                }
                 for r in s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(last_runs))
             ]
-        return {"database": self.url, "documents": docs, "passages": n_passages, "passage_languages": langs,
-                "candidates": cands, "failures": failures, "runs": runs}
+        return {
+            "database": self.url,
+            "documents": docs,
+            "passages": n_passages,
+            "passage_languages": langs,
+            "candidates": cands,
+            "failures": failures,
+            "runs": runs,
+        }
 
     def documents(self) -> list[dict[str, Any]]:
         with self.session() as s:
             return [
-                {"path": r.path, "sha256": r.sha256, "status": r.status, "reason": r.reason, "title": r.title,
-                 "country": r.country, "level": r.level, "language": r.language, "pages": r.n_pages,
-                 "ocr_pages": r.ocr_pages, "passages": r.n_passages, "candidates": r.n_candidates,
-                 "attempts": r.attempts}
+                {
+                    "path": r.path,
+                    "sha256": r.sha256,
+                    "status": r.status,
+                    "reason": r.reason,
+                    "title": r.title,
+                    "country": r.country,
+                    "level": r.level,
+                    "language": r.language,
+                    "pages": r.n_pages,
+                    "ocr_pages": r.ocr_pages,
+                    "passages": r.n_passages,
+                    "candidates": r.n_candidates,
+                    "attempts": r.attempts,
+                }
                 for r in s.scalars(select(DocumentRow).order_by(DocumentRow.path))
             ]
 
-    def candidates(self, *, status: str | None = None, domain: str | None = None, indicator: str | None = None,
-                   country: str | None = None, language: str | None = None, min_score: float | None = None,
-                   document: str | None = None, limit: int | None = 50) -> list[dict[str, Any]]:
-        q = (select(CandidateRow, PassageRow, DocumentRow)
-             .join(PassageRow, CandidateRow.passage_id == PassageRow.id)
-             .join(DocumentRow, PassageRow.document_sha256 == DocumentRow.sha256))
+    def candidates(
+        self,
+        *,
+        status: str | None = None,
+        domain: str | None = None,
+        indicator: str | None = None,
+        country: str | None = None,
+        language: str | None = None,
+        min_score: float | None = None,
+        document: str | None = None,
+        limit: int | None = 50,
+    ) -> list[dict[str, Any]]:
+        q = (
+            select(CandidateRow, PassageRow, DocumentRow)
+            .join(PassageRow, CandidateRow.passage_id == PassageRow.id)
+            .join(DocumentRow, PassageRow.document_sha256 == DocumentRow.sha256)
+        )
         if status:
             q = q.where(CandidateRow.status == status)
         if domain:
@@ -292,19 +385,41 @@ class Store:
             q = q.limit(limit)
         with self.session() as s:
             return [
-                {"id": c.id, "indicator": c.indicator_id, "domain": c.domain, "score": c.score, "rank": c.rank,
-                 "status": c.status, "model_version": c.model_version, "passage_id": p.id, "page": p.page,
-                 "page_end": p.page_end, "char_start": p.char_start, "char_end": p.char_end,
-                 "language": p.language, "text": p.text, "document": d.filename, "title": d.title,
-                 "country": d.country, "sha256": d.sha256}
+                {
+                    "id": c.id,
+                    "indicator": c.indicator_id,
+                    "domain": c.domain,
+                    "score": c.score,
+                    "rank": c.rank,
+                    "status": c.status,
+                    "model_version": c.model_version,
+                    "passage_id": p.id,
+                    "page": p.page,
+                    "page_end": p.page_end,
+                    "char_start": p.char_start,
+                    "char_end": p.char_end,
+                    "language": p.language,
+                    "text": p.text,
+                    "document": d.filename,
+                    "title": d.title,
+                    "country": d.country,
+                    "sha256": d.sha256,
+                }
                 for c, p, d in s.execute(q).all()
             ]
 
     def counts(self) -> dict[str, int]:
         with self.session() as s:
-            return {name: s.scalar(select(func.count()).select_from(model)) or 0
-                    for name, model in (("documents", DocumentRow), ("pages", PageRow), ("passages", PassageRow),
-                                        ("embeddings", EmbeddingRow), ("candidates", CandidateRow))}
+            return {
+                name: s.scalar(select(func.count()).select_from(model)) or 0
+                for name, model in (
+                    ("documents", DocumentRow),
+                    ("pages", PageRow),
+                    ("passages", PassageRow),
+                    ("embeddings", EmbeddingRow),
+                    ("candidates", CandidateRow),
+                )
+            }
 
 
 def _apply_meta(row: DocumentRow, meta: DocumentMeta) -> None:

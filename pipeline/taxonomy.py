@@ -168,18 +168,23 @@ def from_mapping(data: dict[str, Any], default_name: str = "custom", source: str
     domains: list[Domain] = []
     subareas: list[Subarea] = []
     indicators: list[Indicator] = []
-    for d in data.get("domains") or []:
+    for d in _entries(data.get("domains"), "domains", problems):
         did = str(d.get("id", "")).strip()
-        domains.append(Domain(did, _as_text(d.get("name"), f"domain {did} name", problems),
-                              _as_text(d.get("description"), f"domain {did} description", problems)))
-        for s in d.get("subareas") or []:
+        domains.append(
+            Domain(
+                did,
+                _as_text(d.get("name"), f"domain {did} name", problems),
+                _as_text(d.get("description"), f"domain {did} description", problems),
+            )
+        )
+        for s in _entries(d.get("subareas"), f"domain {did} subareas", problems):
             sid = str(s.get("id", "")).strip()
             subareas.append(Subarea(sid, did, _as_text(s.get("name"), f"sub-area {sid} name", problems)))
-            for i in s.get("indicators") or []:
+            for i in _entries(s.get("indicators"), f"sub-area {sid} indicators", problems):
                 indicators.append(_indicator(i, did, sid, problems))
-        for i in d.get("indicators") or []:
+        for i in _entries(d.get("indicators"), f"domain {did} indicators", problems):
             indicators.append(_indicator(i, did, None, problems))
-    for i in data.get("indicators") or []:
+    for i in _entries(data.get("indicators"), "indicators", problems):
         indicators.append(_indicator(i, str(i.get("domain", "")).strip(), i.get("subarea"), problems))
     if not domains:  # flat files may leave domains implicit
         domains = [Domain(did, {"en": f"Domain {did}"}) for did in sorted({i.domain for i in indicators})]
@@ -193,6 +198,22 @@ def from_mapping(data: dict[str, Any], default_name: str = "custom", source: str
         more = f"\n  ... and {len(problems) - 30} more" if len(problems) > 30 else ""
         raise TaxonomyError(f"{where}: {len(problems)} problem(s) in the taxonomy:\n  - {shown}{more}")
     return taxonomy
+
+
+def _entries(value: Any, where: str, problems: list[str]) -> list[dict[str, Any]]:
+    """The mappings of a YAML list; anything else becomes a problem instead of a traceback."""
+    if not value:
+        return []
+    if not isinstance(value, list):
+        problems.append(f"{where}: expected a list of entries, got {type(value).__name__}")
+        return []
+    out = []
+    for n, item in enumerate(value, start=1):
+        if isinstance(item, dict):
+            out.append(item)
+        else:
+            problems.append(f"{where}: entry {n} ({str(item)[:40]!r}) is not a mapping with an id")
+    return out
 
 
 def _indicator(raw: dict[str, Any], domain: str, subarea: str | None, problems: list[str]) -> Indicator:
@@ -215,7 +236,9 @@ def from_csv(path: Path) -> Taxonomy:
         raise TaxonomyError(f"{path}: the CSV has no rows")
     missing = {"id", "domain"} - set(rows[0])
     if missing:
-        raise TaxonomyError(f"{path}: missing column(s) {', '.join(sorted(missing))}; needed: id, domain, name, description")
+        raise TaxonomyError(
+            f"{path}: missing column(s) {', '.join(sorted(missing))}; needed: id, domain, name, description"
+        )
     indicators = []
     for row in rows:
         entry: dict[str, Any] = {"id": row["id"], "domain": row["domain"], "subarea": row.get("subarea") or None}
@@ -224,7 +247,9 @@ def from_csv(path: Path) -> Taxonomy:
             if row.get(fieldname):
                 per_lang.setdefault("en", row[fieldname])
             if fieldname == "keywords":
-                entry[fieldname] = {lang: [w.strip() for w in v.split(";") if w.strip()] for lang, v in per_lang.items()}
+                entry[fieldname] = {
+                    lang: [w.strip() for w in v.split(";") if w.strip()] for lang, v in per_lang.items()
+                }
             else:
                 entry[fieldname] = per_lang
         indicators.append(entry)
@@ -273,6 +298,7 @@ def validate(taxonomy: Taxonomy) -> list[str]:
 def _content_hash(domains: list[Domain], indicators: list[Indicator]) -> str:
     payload = json.dumps(
         [[d.id, d.name] for d in domains] + [[i.id, i.domain, i.name, i.description] for i in indicators],
-        sort_keys=True, ensure_ascii=False,
+        sort_keys=True,
+        ensure_ascii=False,
     )
     return "sha-" + hashlib.sha256(payload.encode()).hexdigest()[:12]

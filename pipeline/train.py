@@ -74,11 +74,21 @@ def load_examples(paths: Iterable[Path]) -> list[Example]:
                 continue
             try:
                 d = json.loads(line)
-                examples.append(Example(str(d["id"]), d["text"], d.get("language", "unknown"),
-                                        tuple(d.get("indicators") or ()), str(d.get("group") or d["id"]),
-                                        d.get("polarity"), d.get("source", f.stem)))
+                examples.append(
+                    Example(
+                        str(d["id"]),
+                        d["text"],
+                        d.get("language", "unknown"),
+                        tuple(d.get("indicators") or ()),
+                        str(d.get("group") or d["id"]),
+                        d.get("polarity"),
+                        d.get("source", f.stem),
+                    )
+                )
             except (json.JSONDecodeError, KeyError, TypeError) as err:
-                raise TrainingError(f"{f} line {n}: not a valid annotation ({err}); needs id, text, indicators, group") from err
+                raise TrainingError(
+                    f"{f} line {n}: not a valid annotation ({err}); needs id, text, indicators, group"
+                ) from err
     return examples
 
 
@@ -178,8 +188,9 @@ class FitReport:
     zero_shot_indicators: list[str] = field(default_factory=list)
 
 
-def fit(X: np.ndarray, examples: Sequence[Example], taxonomy: Taxonomy, encoder: Encoder,
-        params: Params | None = None) -> tuple[LinearHeads, FitReport]:
+def fit(
+    X: np.ndarray, examples: Sequence[Example], taxonomy: Taxonomy, encoder: Encoder, params: Params | None = None
+) -> tuple[LinearHeads, FitReport]:
     """Fit both heads on (X, examples); calibration, alpha and thresholds from group-wise OOF predictions."""
     params = params or Params()
     Y, dom = label_matrices(examples, taxonomy)
@@ -207,8 +218,9 @@ def fit(X: np.ndarray, examples: Sequence[Example], taxonomy: Taxonomy, encoder:
     zs_platt = _platt(cos.ravel(), Y.ravel())
 
     ind_dom = np.asarray([taxonomy.domain_ids.index(i.domain) for i in taxonomy.indicators])
-    heads = LinearHeads(W, b, platt, trained, zs_platt, protos, owners, dom_w, dom_b, 0.0,
-                        np.full(Y.shape[1], 0.5, dtype=np.float32))
+    heads = LinearHeads(
+        W, b, platt, trained, zs_platt, protos, owners, dom_w, dom_b, 0.0, np.full(Y.shape[1], 0.5, dtype=np.float32)
+    )
     # OOF combined scores for each alpha; pick the best micro-F1
     p_ind = np.where(mask, sigmoid(platt[0] * oof_dec + platt[1]), sigmoid(zs_platt[0] * cos + zs_platt[1]))
     exp = np.exp(oof_dom - oof_dom.max(axis=1, keepdims=True))
@@ -227,8 +239,13 @@ def fit(X: np.ndarray, examples: Sequence[Example], taxonomy: Taxonomy, encoder:
             t_i, _ = best_threshold(oof_score[:, i], Y[:, i])
             thresholds[i] = (n_pos * t_i + THRESHOLD_SHRINK * t_global) / (n_pos + THRESHOLD_SHRINK)
     heads.alpha, heads.thresholds = float(alpha), thresholds
-    report = FitReport(alpha, t_global, micro_f1, int(trained.sum()),
-                       [iid for iid, t in zip(taxonomy.indicator_ids, trained, strict=True) if not t])
+    report = FitReport(
+        alpha,
+        t_global,
+        micro_f1,
+        int(trained.sum()),
+        [iid for iid, t in zip(taxonomy.indicator_ids, trained, strict=True) if not t],
+    )
     return heads, report
 
 
@@ -246,8 +263,15 @@ def write_model(folder: Path, heads: LinearHeads, card: ModelCard) -> Path:
     return folder
 
 
-def make_card(heads: LinearHeads, report: FitReport, taxonomy: Taxonomy, encoder: Encoder,
-              examples: Sequence[Example], params: Params, metrics: dict[str, Any] | None = None) -> ModelCard:
+def make_card(
+    heads: LinearHeads,
+    report: FitReport,
+    taxonomy: Taxonomy,
+    encoder: Encoder,
+    examples: Sequence[Example],
+    params: Params,
+    metrics: dict[str, Any] | None = None,
+) -> ModelCard:
     h = data_hash(examples)
     created = datetime.now(UTC).replace(microsecond=0).isoformat()
     langs: dict[str, int] = {}
@@ -264,13 +288,22 @@ def make_card(heads: LinearHeads, report: FitReport, taxonomy: Taxonomy, encoder
         data_hash=h,
         n_examples=len(examples),
         metrics=metrics or {},
-        params={"C": params.C, "folds": params.folds, "min_positives": params.min_positives, "alpha": report.alpha,
-                "global_threshold": round(report.global_threshold, 4), "oof_micro_f1": round(report.oof_micro_f1, 4)},
-        training_data={"languages": langs, "positives": sum(bool(e.indicators) for e in examples),
-                       "negatives": sum(not e.indicators for e in examples),
-                       "groups": len({e.group for e in examples}),
-                       "sources": sorted({e.source for e in examples}),
-                       "zero_shot_indicators": report.zero_shot_indicators},
+        params={
+            "C": params.C,
+            "folds": params.folds,
+            "min_positives": params.min_positives,
+            "alpha": report.alpha,
+            "global_threshold": round(report.global_threshold, 4),
+            "oof_micro_f1": round(report.oof_micro_f1, 4),
+        },
+        training_data={
+            "languages": langs,
+            "positives": sum(bool(e.indicators) for e in examples),
+            "negatives": sum(not e.indicators for e in examples),
+            "groups": len({e.group for e in examples}),
+            "sources": sorted({e.source for e in examples}),
+            "zero_shot_indicators": report.zero_shot_indicators,
+        },
     )
 
 
@@ -306,6 +339,12 @@ def render_card(card: ModelCard) -> str:
         "results, including results on real legislation.",
     ]
     if card.metrics:
-        lines += ["", "## Metrics (held-out document groups)", "", "```json",
-                  json.dumps(card.metrics, indent=2, ensure_ascii=False), "```"]
+        lines += [
+            "",
+            "## Metrics (held-out document groups)",
+            "",
+            "```json",
+            json.dumps(card.metrics, indent=2, ensure_ascii=False),
+            "```",
+        ]
     return "\n".join(lines) + "\n"
