@@ -6,6 +6,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export DO_NOT_TRACK := 1
 export PREFECT_LOGGING_LEVEL := WARNING
+export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS := 180
 
 .PHONY: install run test lint bench train evaluate clean
 

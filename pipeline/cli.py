@@ -34,6 +34,8 @@ def _quiet_prefect(home: Path) -> None:
         "DO_NOT_TRACK": "1",
         "PREFECT_LOGGING_LEVEL": "WARNING",
         "PREFECT_HOME": str(home / "prefect"),
+        # the temporary server migrates a fresh database first: on a busy 2-core machine 20 s is not enough
+        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
     }.items():
         os.environ.setdefault(key, value)
 
