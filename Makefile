@@ -24,6 +24,7 @@ run: install
 	$(VENV)/bin/mgi run corpora/sample
 
 test: install
+	bash scripts/system-deps.sh
 	$(VENV)/bin/pytest -q -ra
 
 lint: install

@@ -391,6 +391,10 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline import learn_cli
 
     learn_cli.add_commands(sub, common)
+
+    from pipeline import review_cli
+
+    review_cli.add_commands(sub, common)
     return parser
 
 
