@@ -336,6 +336,7 @@ def real_metrics(
             c["top1"] += ids[order[0]] in truth
     is_ev = np.asarray([bool(lab["indicators"]) for lab in labels])
     return {
+        "operating_points": operating_points(s, thresholds, labels, ids),
         "passages": len(labels),
         "evidence_passages": n_ev,
         "no_indicator_passages": len(labels) - n_ev,
@@ -356,6 +357,36 @@ def real_metrics(
             for lang, c in sorted(per_lang.items())
         },
     }
+
+
+THRESHOLD_SCALES = (1.0, 0.5, 0.25, 0.1, 0.0)
+
+
+def operating_points(
+    s: np.ndarray, thresholds: np.ndarray, labels: list[dict[str, Any]], ids: list[str]
+) -> list[dict[str, Any]]:
+    """Precision of the top suggestion and recall of labelled evidence as thresholds are scaled
+    down (0 = always queue the top suggestions): how the queue trades noise for coverage."""
+    order = np.argsort(-s, axis=1)[:, :CANDIDATES_PER_PASSAGE]
+    points = []
+    for scale in THRESHOLD_SCALES:
+        queued_top = hits = found = pairs = 0
+        for r, lab in enumerate(labels):
+            truth = set(lab["indicators"])
+            queued = [ids[i] for i in order[r] if s[r, i] >= thresholds[i] * scale]
+            queued_top += bool(queued)
+            hits += bool(queued) and queued[0] in truth
+            pairs += len(truth)
+            found += len(truth & set(queued))
+        points.append(
+            {
+                "threshold_scale": scale,
+                "passages_queued": queued_top,
+                "precision_of_top_suggestion": round(hits / queued_top, 4) if queued_top else None,
+                "recall_of_labelled_evidence": round(found / pairs, 4) if pairs else None,
+            }
+        )
+    return points
 
 
 @dataclass
@@ -556,6 +587,18 @@ def render_markdown(reports: list[dict[str, Any]], taxonomy: Taxonomy, default: 
             lines.append(
                 f"| {lang} | {m['passages']} | {_f(m['precision_of_top_suggestion'])} | "
                 f"{_f(m['recall_of_labelled_evidence'])} | {_f(m['top1_on_evidence'])} |"
+            )
+        lines += [
+            "",
+            "Operating points on real text (thresholds learnt on team-written passages, scaled down):",
+            "",
+            "| threshold scale | passages with a queued suggestion | precision of top suggestion | recall of labelled evidence |",
+            "|---|---|---|---|",
+        ]
+        for p in real.get("operating_points", []):
+            lines.append(
+                f"| {p['threshold_scale']} | {p['passages_queued']} | {_f(p['precision_of_top_suggestion'])} | "
+                f"{_f(p['recall_of_labelled_evidence'])} |"
             )
         if main.get("real_problems"):
             lines += [
