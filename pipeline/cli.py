@@ -395,6 +395,10 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline import review_cli
 
     review_cli.add_commands(sub, common)
+
+    from pipeline import triage_cli
+
+    triage_cli.add_commands(sub, common)
     return parser
 
 
