@@ -1,14 +1,27 @@
-"""The main flow: a folder of policy documents in, a queue of indicator evidence out.
+"""The batch flows: folders of policy documents in, a queue of indicator evidence out.
 
 ingest -> detect language -> split into passages -> classify -> queue, one document at a time;
 a document that fails is recorded with its reason and the batch goes on.
+
+* ``process_documents`` — what ``mgi run`` calls: some paths, one country/level for all.
+* ``process_inbox`` — what the schedule runs (``flows/deployments.py``): the folders of an inbox
+  config (``pipeline/inbox.py``), each with its own country/level, as one run.
+
+Both are incremental (a document already stored, by SHA-256, is skipped before anything is
+loaded), resumable (an attempt is counted before the work starts and a document is written in one
+transaction, so a run killed anywhere leaves nothing half-written and the next run finishes the
+job), and can hand the per-document work to a Dask cluster (``workers`` for a local one,
+``dask_address`` for a running one) with the same results as the default in-process runner.
 """
 
 from __future__ import annotations
 
+import os
+import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,12 +32,14 @@ from prefect.cache_policies import NO_CACHE
 from pipeline.analyse import Analysis, Classifier, analyse
 from pipeline.corpus import discover, metadata_for
 from pipeline.factory import build_classifier
-from pipeline.ingest import IngestError, read_pdf, sha256_file
+from pipeline.ingest import IngestError, Limits, sha256_file
+from pipeline.ingest import read_document as ingest_document
 from pipeline.records import Document, DocumentMeta, DocumentOutcome, Page
 from pipeline.store import Store
 from pipeline.taxonomy import load_taxonomy
 
 Progress = Callable[[DocumentOutcome, int, int], None]
+HEARTBEAT_SECONDS = 30.0
 
 
 @dataclass
@@ -33,14 +48,18 @@ class RunSummary:
     database: str
     model_version: str
     new: int = 0
-    skipped: int = 0
-    failed: int = 0
+    skipped: int = 0  # already processed (or the same file twice in this run)
+    failed: int = 0  # failed this run (including those parked by this failure)
+    parked: int = 0  # not tried: parked after too many failed attempts
     unsupported: list[str] = field(default_factory=list)
     passages: int = 0
     languages: dict[str, int] = field(default_factory=dict)
     candidates_by_domain: dict[str, int] = field(default_factory=dict)
     outcomes: list[DocumentOutcome] = field(default_factory=list)
     seconds: float = 0.0
+    runner: str = "default"
+    interrupted_runs: list[int] = field(default_factory=list)  # earlier runs found dead and marked
+    workers: dict[str, Any] = field(default_factory=dict)  # Dask: worker processes, classifier loads
 
     @property
     def candidates(self) -> int:
@@ -49,6 +68,12 @@ class RunSummary:
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["candidates"] = self.candidates
+        return data
+
+    def stored_dict(self) -> dict[str, Any]:
+        """What goes into the runs table: everything but the per-file outcomes of skipped files."""
+        data = {k: v for k, v in self.as_dict().items() if k != "outcomes"}
+        data["documents"] = [asdict(o) for o in self.outcomes if o.status not in ("skipped",)][:1000]
         return data
 
 
@@ -71,7 +96,7 @@ def _retry_unless_bad_input(task, task_run, state) -> bool:  # noqa: ANN001 - Pr
     retry_condition_fn=_retry_unless_bad_input,
 )
 def read_document(path: Path, meta: DocumentMeta, sha256: str) -> tuple[Document, list[Page]]:
-    return read_pdf(path, meta, sha256)
+    return ingest_document(path, meta, sha256, Limits.from_env())
 
 
 @task(name="analyse-document", cache_policy=NO_CACHE)
@@ -86,17 +111,59 @@ def store_document(store: Store, doc: Document, pages: list[Page], result: Analy
     )
 
 
+# --------------------------------------------------------------------------- per-process caches
+# A Dask worker (or the flow's own process) loads the encoder and model once and opens the database
+# once, however many documents it is given.
+
+_LOCK = threading.Lock()
+_CLASSIFIERS: dict[tuple[Any, ...], Classifier] = {}
+_STORES: dict[tuple[str, int | None], Store] = {}
+_LOADS = {"classifier": 0}
+
+
+def _mtime(path: Path | None) -> float | None:
+    try:
+        return path.stat().st_mtime if path is not None else None
+    except OSError:
+        return None
+
+
+def shared_classifier(taxonomy_path: Path, model_path: Path | None, embedder: str | None) -> Classifier:
+    """The classifier for these settings, built once per process (rebuilt if the model or taxonomy file changes)."""
+    model_path = Path(model_path).resolve() if model_path else None
+    key = (
+        str(Path(taxonomy_path).resolve()),
+        _mtime(Path(taxonomy_path)),
+        str(model_path) if model_path else None,
+        _mtime(model_path / "card.json") if model_path else None,
+        embedder,
+    )
+    with _LOCK:
+        if key not in _CLASSIFIERS:
+            _CLASSIFIERS[key] = build_classifier(Path(taxonomy_path), model_path, embedder)
+            _LOADS["classifier"] += 1
+        return _CLASSIFIERS[key]
+
+
+def shared_store(db_url: str, max_attempts: int | None = None) -> Store:
+    with _LOCK:
+        key = (db_url, max_attempts)
+        if key not in _STORES:
+            _STORES[key] = Store(db_url, max_attempts=max_attempts)
+        return _STORES[key]
+
+
 class LazyClassifier:
     """Loads the encoder and model on first use, so a run with nothing new to do stays fast."""
 
     def __init__(self, taxonomy_path: Path, model_path: Path | None, embedder: str | None) -> None:
-        self._args = (taxonomy_path, model_path, embedder)
-        load_taxonomy(taxonomy_path)  # a bad taxonomy file stops the run before any document is touched
+        self._args = (Path(taxonomy_path), Path(model_path) if model_path else None, embedder)
+        load_taxonomy(self._args[0])  # a bad taxonomy file stops the run before any document is touched
         self._classifier: Classifier | None = None
 
     def get(self) -> Classifier:
         if self._classifier is None:
-            self._classifier = build_classifier(*self._args)
+            self._classifier = shared_classifier(*self._args)
         return self._classifier
 
     @property
@@ -104,16 +171,34 @@ class LazyClassifier:
         return self._classifier.model_version if self._classifier else "(no document needed the model)"
 
 
+# --------------------------------------------------------------------------- one document
+
+
 def process_one(
-    path: Path, meta: DocumentMeta, store: Store, lazy: LazyClassifier, top_k: int, run_id: int
+    path: Path,
+    meta: DocumentMeta,
+    store: Store,
+    lazy: LazyClassifier,
+    top_k: int,
+    run_id: int,
+    sha: str | None = None,
 ) -> DocumentOutcome:
-    """One file through every stage; never raises for a bad file."""
+    """One file through every stage; never raises for a bad file. ``sha``: its SHA-256 if already known
+    (the batch hashes every file first, to skip the stored ones before loading anything)."""
+    if sha is None:
+        try:
+            sha = sha256_file(path)
+        except OSError as err:
+            return DocumentOutcome(str(path), None, "failed", f"cannot read the file: {err.strerror or err}")
+        todo, why = store.should_process(sha)
+        if not todo:
+            return DocumentOutcome(str(path), sha, "skipped", why)
     try:
-        sha = sha256_file(path)
-    except OSError as err:
-        return DocumentOutcome(str(path), None, "failed", f"cannot read the file: {err.strerror or err}")
-    todo, why = store.should_process(sha)
-    if not todo:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    go, why = store.begin_attempt(str(path), sha, run_id, meta, size)  # counted before any work: see store.py
+    if not go:
         return DocumentOutcome(str(path), sha, "skipped", why)
     try:
         doc, pages = read_document(path, meta, sha)
@@ -122,13 +207,410 @@ def process_one(
         added = store_document(store, doc, pages, result, classifier.encoder.name, run_id)
     except Exception as err:  # noqa: BLE001 - one bad document must not end the batch
         reason = str(err) if isinstance(err, IngestError) else f"{type(err).__name__}: {err}"
-        status = store.record_failure(str(path), sha, reason, meta, path.stat().st_size)
+        status = store.record_failure(str(path), sha, reason, meta, size, run_id=run_id)
         if status == "processed":  # another run stored it meanwhile; this attempt's error changes nothing
             return DocumentOutcome(str(path), sha, "skipped", "already processed")
         return DocumentOutcome(str(path), sha, "failed" if status == "failed" else "parked", reason)
+    if doc.reason:  # read only in part (e.g. pages that could not be OCRed): processed, with the reason kept
+        _note_partial(store, sha, doc.reason)
     return DocumentOutcome(
-        str(path), sha, "new", None, result.language.code, len(result.passages), added, result.candidates_by_domain()
+        str(path),
+        sha,
+        "new",
+        doc.reason,
+        result.language.code,
+        len(result.passages),
+        added,
+        result.candidates_by_domain(),
     )
+
+
+def _note_partial(store: Store, sha256: str, reason: str) -> None:
+    """Keep a processed document's "partial: ..." reason (``Store.save_document`` clears the reason)."""
+    from pipeline.store import DocumentRow
+
+    with store.session() as s, s.begin():
+        row = s.get(DocumentRow, sha256)
+        if row is not None:
+            row.reason = reason
+
+
+@dataclass(frozen=True)
+class Job:
+    """One document for a worker: everything it needs, picklable."""
+
+    index: int
+    path: str
+    sha256: str
+    meta: DocumentMeta
+
+
+def run_job(
+    job: Job,
+    db_url: str,
+    taxonomy_path: str,
+    model_path: str | None,
+    embedder: str | None,
+    top_k: int,
+    run_id: int,
+    max_attempts: int | None,
+) -> tuple[int, DocumentOutcome, int, int]:
+    """A document on a worker: (job index, outcome, worker pid, classifier loads in that process)."""
+    store = shared_store(db_url, max_attempts)
+    lazy = LazyClassifier(Path(taxonomy_path), Path(model_path) if model_path else None, embedder)
+    outcome = process_one(Path(job.path), job.meta, store, lazy, top_k, run_id, sha=job.sha256)
+    return job.index, outcome, os.getpid(), _LOADS["classifier"]
+
+
+@task(name="process-document", cache_policy=NO_CACHE)
+def process_document(
+    job: Job,
+    db_url: str,
+    taxonomy_path: str,
+    model_path: str | None,
+    embedder: str | None,
+    top_k: int,
+    run_id: int,
+    max_attempts: int | None,
+) -> tuple[int, DocumentOutcome, int, int]:
+    # A task's function reaches a Dask worker pickled by value, with private copies of the module's
+    # globals: the per-process caches would be empty for every task. Going through the imported
+    # module keeps one classifier and one database engine per worker process.
+    from flows import process as module
+
+    return module.run_job(job, db_url, taxonomy_path, model_path, embedder, top_k, run_id, max_attempts)
+
+
+@flow(name="mgi-process-on-dask", log_prints=False, validate_parameters=False)
+def process_on_dask(
+    jobs: list[Job],
+    db_url: str,
+    taxonomy_path: str,
+    model_path: str | None,
+    embedder: str | None,
+    top_k: int,
+    run_id: int,
+    max_attempts: int | None,
+    on_result: Callable[[Job, DocumentOutcome], None] | None = None,
+) -> list[tuple[int, DocumentOutcome, int, int]]:
+    """The per-document work of a batch, submitted to the flow's task runner (a Dask cluster)."""
+    from prefect.futures import as_completed
+
+    futures = {
+        process_document.submit(job, db_url, taxonomy_path, model_path, embedder, top_k, run_id, max_attempts): job
+        for job in jobs
+    }
+    results = []
+    for fut in as_completed(list(futures)):
+        job = futures[fut]
+        try:
+            res = fut.result()
+        except Exception as err:  # noqa: BLE001 - a worker died or the task crashed outside process_one
+            reason = f"worker failed: {type(err).__name__}: {err}"
+            store = shared_store(db_url, max_attempts)
+            status = store.record_failure(job.path, job.sha256, reason, job.meta, run_id=run_id)
+            outcome = DocumentOutcome(job.path, job.sha256, "failed" if status == "failed" else status, reason)
+            res = (job.index, outcome, 0, 0)
+        results.append(res)
+        if on_result is not None:
+            on_result(job, res[1])
+    return sorted(results, key=lambda r: r[0])
+
+
+def _api_url() -> str | None:
+    """The Prefect API this process talks to (a real server, or the temporary one it started)."""
+    from prefect.settings import get_current_settings
+
+    url = get_current_settings().api.url
+    if url:
+        return str(url)
+    try:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        server = SubprocessASGIServer()
+        if getattr(server, "running", False) or getattr(server, "server_process", None) is not None:
+            return server.api_url
+    except Exception:  # noqa: BLE001 - best effort: workers then start their own temporary server
+        return None
+    return None
+
+
+@contextmanager
+def _environment_for_workers() -> Iterator[None]:
+    """Local Dask workers inherit this process's environment: point them at this run's Prefect API (else
+    every worker starts a temporary server of its own) and keep distributed's logging quiet."""
+    keys = ("PREFECT_API_URL", "DASK_LOGGING__DISTRIBUTED", "DASK_DISTRIBUTED__WORKER__DAEMON")
+    saved = {k: os.environ.get(k) for k in keys}
+    url = _api_url()
+    if url:
+        os.environ["PREFECT_API_URL"] = url
+    os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "warning")
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def dask_runner(workers: int | None, dask_address: str | None):  # noqa: ANN201
+    """A DaskTaskRunner: on the scheduler at ``dask_address``, else a LocalCluster of ``workers`` processes."""
+    try:
+        from prefect_dask import DaskTaskRunner
+    except ImportError as err:  # pragma: no cover - prefect-dask is a dependency
+        raise RuntimeError("running on Dask needs the prefect-dask package: pip install prefect-dask") from err
+    if dask_address:
+        return DaskTaskRunner(address=dask_address)
+    return DaskTaskRunner(
+        cluster_kwargs={
+            "n_workers": int(workers or 1),
+            "threads_per_worker": 1,
+            "processes": True,
+            "dashboard_address": ":0",  # any free port: never collides with another cluster's 8787
+        }
+    )
+
+
+class _Heartbeat:
+    """Refreshes the run's heartbeat while it is alive, so other processes can tell a dead run from a long one."""
+
+    def __init__(self, store: Store, run_id: int, every: float = HEARTBEAT_SECONDS) -> None:
+        self._stop = threading.Event()
+
+        def beat() -> None:
+            while not self._stop.wait(every):
+                try:
+                    store.heartbeat(run_id)
+                except Exception:  # noqa: BLE001, S112 - a missed beat is harmless
+                    continue
+
+        self._thread = threading.Thread(target=beat, name=f"mgi-run-{run_id}-heartbeat", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+# --------------------------------------------------------------------------- a batch
+
+
+Source = tuple[str, str | None, str | None]  # path, country, level
+
+
+def collect(sources: Sequence[Source]) -> tuple[list[tuple[Path, DocumentMeta]], list[Path]]:
+    """Every supported file of the sources with its metadata (a source's country/level override the
+    manifest), in order, each file once; and the files of unsupported types."""
+    seen: dict[Path, DocumentMeta] = {}
+    unsupported: list[Path] = []
+    for path, country, level in sources:
+        found = discover([path])
+        meta = metadata_for(found.files, country=country, level=level)
+        for f in found.files:
+            seen.setdefault(f, meta[f])
+        unsupported += [p for p in found.unsupported if p not in unsupported]
+    return list(seen.items()), unsupported
+
+
+def run_batch(
+    sources: Sequence[Source],
+    db_url: str,
+    taxonomy_path: str,
+    model_path: str | None = None,
+    embedder: str | None = None,
+    top_k: int = 3,
+    progress: Progress | None = None,
+    workers: int | None = None,
+    dask_address: str | None = None,
+    max_attempts: int | None = None,
+    kind: str = "process",
+    params: dict[str, Any] | None = None,
+) -> RunSummary:
+    """The body of both batch flows (call it inside a flow)."""
+    started = time.perf_counter()
+    logger = get_run_logger()
+    store = Store(db_url, max_attempts=max_attempts)
+    lazy = LazyClassifier(Path(taxonomy_path), Path(model_path) if model_path else None, embedder)
+    items, unsupported = collect(sources)
+    interrupted = store.mark_stale_runs()
+    if interrupted:
+        logger.warning("runs %s had died mid-way; marked interrupted", ", ".join(f"#{i}" for i in interrupted))
+    use_dask = bool(workers and workers > 0) or bool(dask_address)
+    runner = (
+        (f"dask:{dask_address}" if dask_address else f"dask:local({int(workers or 1)} workers)")
+        if use_dask
+        else "default"
+    )
+    run_id = store.start_run(
+        {
+            **(params or {}),
+            "sources": [list(s) for s in sources],
+            "model_path": model_path,
+            "embedder": embedder,
+            "top_k": top_k,
+            "runner": runner,
+            "max_attempts": store.max_attempts,
+        },
+        kind=kind,
+    )
+    summary = RunSummary(run_id, store.display_url, "", unsupported=[str(p) for p in unsupported], runner=runner)
+    summary.interrupted_runs = interrupted
+    heartbeat = _Heartbeat(store, run_id)
+    total = len(items)
+    done = 0
+
+    def report(outcome: DocumentOutcome) -> None:
+        nonlocal done
+        done += 1
+        summary.outcomes.append(outcome)
+        if outcome.status in ("failed", "parked"):
+            logger.warning("%s: %s", outcome.path, outcome.reason)
+        if progress is not None:
+            progress(outcome, done, total)
+
+    try:
+        # 1. hash every file and skip, in a few queries, what is stored or parked: nothing is loaded for them
+        hashed: list[tuple[Path, DocumentMeta, str]] = []
+        for path, meta in items:
+            try:
+                hashed.append((path, meta, sha256_file(path)))
+            except OSError as err:
+                report(DocumentOutcome(str(path), None, "failed", f"cannot read the file: {err.strerror or err}"))
+        verdicts = store.triage(sha for _p, _m, sha in hashed)
+        first_path: dict[str, Path] = {}
+        todo: list[Job] = []
+        for path, meta, sha in hashed:
+            if sha in first_path:
+                report(DocumentOutcome(str(path), sha, "skipped", f"same content as {first_path[sha]}"))
+                continue
+            first_path[sha] = path
+            go, why = verdicts[sha]
+            if go:
+                todo.append(Job(len(todo), str(path), sha, meta))
+            else:
+                report(DocumentOutcome(str(path), sha, "skipped", why))
+        # 2. the new and changed documents
+        if todo and use_dask:
+            with _environment_for_workers():
+                results = process_on_dask.with_options(task_runner=dask_runner(workers, dask_address))(
+                    todo,
+                    db_url,
+                    str(taxonomy_path),
+                    str(model_path) if model_path else None,
+                    embedder,
+                    top_k,
+                    run_id,
+                    max_attempts,
+                    on_result=lambda _job, outcome: report(outcome),
+                )
+            loads = {pid: n for _i, _o, pid, n in results if pid}
+            summary.workers = {"processes": len(loads), "classifier_loads": sum(loads.values())}
+            summary.model_version = _model_version_of(lazy, results)
+        else:
+            for job in todo:
+                report(process_one(Path(job.path), job.meta, store, lazy, top_k, run_id, sha=job.sha256))
+            summary.model_version = lazy.model_version
+        _tally(summary)
+        summary.seconds = round(time.perf_counter() - started, 2)
+        store.finish_run(run_id, summary.stored_dict())
+    except BaseException as err:
+        _tally(summary)
+        summary.seconds = round(time.perf_counter() - started, 2)
+        status = "interrupted" if isinstance(err, KeyboardInterrupt) else "failed"
+        data = summary.stored_dict() | {"error": f"{type(err).__name__}: {err}"}
+        try:
+            store.finish_run(run_id, data, status=status)
+        except Exception:  # noqa: BLE001 - the original error matters more
+            logger.exception("could not record the end of run #%s", run_id)
+        raise
+    finally:
+        heartbeat.stop()
+    publish_artifacts(summary)
+    return summary
+
+
+def _model_version_of(lazy: LazyClassifier, results: list[tuple[int, DocumentOutcome, int, int]]) -> str:
+    if not any(o.status == "new" for _i, o, _p, _n in results):
+        return "(no document needed the model)"
+    return lazy.get().model_version  # the same settings as the workers'; cached after the first load
+
+
+def _tally(summary: RunSummary) -> None:
+    languages: Counter[str] = Counter()
+    by_domain: Counter[str] = Counter()
+    summary.new = summary.skipped = summary.failed = summary.parked = summary.passages = 0
+    summary.outcomes.sort(key=lambda o: o.path)
+    for o in summary.outcomes:
+        if o.status == "new":
+            summary.new += 1
+            summary.passages += o.passages
+            languages[o.language or "unknown"] += 1
+            by_domain.update(o.candidates_by_domain)
+        elif o.status == "skipped" and (o.reason or "").startswith("parked"):
+            summary.parked += 1
+        elif o.status == "skipped":
+            summary.skipped += 1
+        else:
+            summary.failed += 1
+    summary.languages = dict(languages.most_common())
+    summary.candidates_by_domain = dict(sorted(by_domain.items()))
+
+
+def summary_markdown(summary: RunSummary) -> str:
+    lines = [
+        f"# MGI run #{summary.run_id}",
+        "",
+        f"- finished in {summary.seconds:.1f} s on the {summary.runner} runner, model `{summary.model_version}`",
+        f"- documents: **{summary.new} new**, {summary.skipped} skipped (already processed), "
+        f"**{summary.failed} failed**, {summary.parked} parked (not tried again)",
+        f"- passages: {summary.passages}; candidates added: **{summary.candidates}**",
+        f"- database: `{summary.database}`",
+    ]
+    if summary.interrupted_runs:
+        lines.append(f"- earlier runs found interrupted: {', '.join(f'#{i}' for i in summary.interrupted_runs)}")
+    if summary.unsupported:
+        lines.append(f"- ignored {len(summary.unsupported)} file(s) of an unsupported type")
+    if summary.candidates_by_domain:
+        lines += ["", "| domain | candidates |", "|---|---:|"]
+        lines += [f"| {d} | {n} |" for d, n in summary.candidates_by_domain.items()]
+    bad = [o for o in summary.outcomes if o.status in ("failed", "parked")]
+    if bad:
+        lines += ["", "## Failures", ""]
+        lines += [f"- `{Path(o.path).name}` ({o.status}): {o.reason}" for o in bad[:100]]
+    return "\n".join(lines) + "\n"
+
+
+def publish_artifacts(summary: RunSummary) -> None:
+    """The run summary as Prefect artifacts (markdown, and a table of the documents that were tried)."""
+    logger = get_run_logger()
+    try:
+        from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+        create_markdown_artifact(
+            key="mgi-run-summary", markdown=summary_markdown(summary), description=f"MGI run #{summary.run_id}"
+        )
+        rows = [
+            {
+                "file": Path(o.path).name,
+                "status": o.status,
+                "language": o.language or "",
+                "passages": o.passages,
+                "candidates": o.candidates,
+                "reason": o.reason or "",
+            }
+            for o in summary.outcomes
+            if o.status != "skipped"
+        ]
+        if rows:
+            create_table_artifact(
+                key="mgi-run-documents", table=rows[:2000], description=f"documents tried in MGI run #{summary.run_id}"
+            )
+    except Exception as err:  # noqa: BLE001 - the run is stored; the artifact is a convenience
+        logger.warning("could not publish the run summary as a Prefect artifact: %s", err)
+
+
+# --------------------------------------------------------------------------- the flows
 
 
 @flow(name="mgi-process-documents", log_prints=False, validate_parameters=False)
@@ -142,44 +624,52 @@ def process_documents(
     level: str | None = None,
     top_k: int = 3,
     progress: Progress | None = None,
+    workers: int | None = None,
+    dask_address: str | None = None,
+    max_attempts: int | None = None,
 ) -> RunSummary:
-    started = time.perf_counter()
-    logger = get_run_logger()
-    store = Store(db_url)
-    classifier = LazyClassifier(Path(taxonomy_path), Path(model_path) if model_path else None, embedder)
-    found = discover(paths)
-    meta = metadata_for(found.files, country=country, level=level)
-    run_id = store.start_run(
-        {
-            "paths": paths,
-            "country": country,
-            "level": level,
-            "model_path": model_path,
-            "embedder": embedder,
-            "top_k": top_k,
-        }
+    return run_batch(
+        [(str(p), country, level) for p in paths],
+        db_url,
+        taxonomy_path,
+        model_path,
+        embedder,
+        top_k,
+        progress,
+        workers,
+        dask_address,
+        max_attempts,
+        params={"paths": [str(p) for p in paths], "country": country, "level": level},
     )
-    summary = RunSummary(run_id, store.url, "", unsupported=[str(p) for p in found.unsupported])
-    languages: Counter[str] = Counter()
-    by_domain: Counter[str] = Counter()
-    for n, path in enumerate(found.files, start=1):
-        outcome = process_one(path, meta[path], store, classifier, top_k, run_id)
-        summary.outcomes.append(outcome)
-        if outcome.status == "new":
-            summary.new += 1
-            summary.passages += outcome.passages
-            languages[outcome.language or "unknown"] += 1
-            by_domain.update(outcome.candidates_by_domain)
-        elif outcome.status == "skipped":
-            summary.skipped += 1
-        else:
-            summary.failed += 1
-            logger.warning("%s: %s", path, outcome.reason)
-        if progress is not None:
-            progress(outcome, n, len(found.files))
-    summary.model_version = classifier.model_version
-    summary.languages = dict(languages.most_common())
-    summary.candidates_by_domain = dict(sorted(by_domain.items()))
-    summary.seconds = round(time.perf_counter() - started, 2)
-    store.finish_run(run_id, {k: v for k, v in summary.as_dict().items() if k != "outcomes"})
-    return summary
+
+
+@flow(name="mgi-batch-inbox", log_prints=False, validate_parameters=False)
+def process_inbox(
+    config: str | None = None,
+    workers: int | None = None,
+    dask_address: str | None = None,
+) -> dict[str, Any]:
+    """The scheduled batch: every folder of the inbox config (default ``MGI_HOME/inbox.yaml``), with the
+    database, taxonomy and model of the environment (``MGI_*``); returns the run summary."""
+    from pipeline.config import Settings
+    from pipeline.inbox import load_inbox
+
+    settings = Settings.from_env()
+    inbox = load_inbox(Path(config) if config else None, settings.home)
+    summary = run_batch(
+        [(str(f.path), f.country, f.level) for f in inbox.folders],
+        settings.db_url,
+        str(settings.taxonomy_path),
+        str(settings.model_path) if settings.model_path else None,
+        settings.embedder,
+        inbox.top_k,
+        None,
+        workers if workers is not None else inbox.workers,
+        dask_address or inbox.dask_address,
+        inbox.max_attempts,
+        kind="batch",
+        params={"inbox": str(inbox.source)},
+    )
+    data = summary.stored_dict()
+    data["documents"] = [asdict(o) for o in summary.outcomes if o.status in ("failed", "parked")]
+    return data

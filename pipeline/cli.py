@@ -399,6 +399,10 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline import triage_cli
 
     triage_cli.add_commands(sub, common)
+
+    from pipeline import schedule_cli
+
+    schedule_cli.add_commands(sub, common)
     return parser
 
 

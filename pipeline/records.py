@@ -51,6 +51,8 @@ class Document:
     size_bytes: int
     n_pages: int
     meta: DocumentMeta = field(default_factory=DocumentMeta)
+    source_format: str = "pdf"  # what the bytes are ("pdf", "docx", "html"), whatever the file is named
+    reason: str | None = None  # "partial: ..." when some pages could not be read (e.g. not OCRed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,8 +14,10 @@ Every passage records the page and character offset where it starts and ends.
 
 from __future__ import annotations
 
+import importlib.abc
 import logging
 import re
+import sys
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -41,7 +43,7 @@ MAJOR_START = re.compile(
            annex|annexe|anexo|appendix|apéndice|book|livre|libro)\b\s*[\dIVXLC]*
       | \d{1,3}[A-Z]{0,2}\.\s+[A-Z“"‘]                         # "2. Definitions.—"
       | \d{1,3}(?:\.\d{1,3}[A-Z]?){1,4}\.?\s                   # "9.2.1." UK-style paragraph ids
-      | (?-i:[A-ZÁÉÍÓÚÑÇ][A-ZÁÉÍÓÚÑÇ\s,'’\-]{6,}$)             # ALL-CAPS HEADING (case matters here)
+      | (?-i:[A-ZÁÉÍÓÚÑÇÀÂÈÊËÎÏÔÙÛÜŒÃÕ][A-ZÁÉÍÓÚÑÇÀÂÈÊËÎÏÔÙÛÜŒÃÕ\s,'’\-–—]{6,}$)             # ALL-CAPS HEADING (case matters here)
     )""",
     re.VERBOSE | re.IGNORECASE,
 )
@@ -174,10 +176,45 @@ class _BlockText:
         return unit.page, unit.start + min(offset - pos, len(unit.text))
 
 
+class _TorchNotForThinc(importlib.abc.MetaPathFinder):
+    """Refuses ``import torch`` to thinc's optional-backend probe (``thinc.compat``) and to no one else.
+
+    spaCy imports thinc, which imports torch when it is installed (sentence-transformers needs it)
+    just to offer a PyTorch bridge that the CNN sentence recognisers never use: that cost 1.4 s of
+    CPU and 180 MB of memory in every process that segments (see docs/benchmarks.md). Only imports
+    made from ``thinc.compat``'s own frames are refused, so another thread importing torch meanwhile
+    is not affected; if torch is already loaded, thinc simply uses it.
+    """
+
+    def find_spec(self, fullname, path, target=None):  # noqa: ANN001, ANN201 - importlib's protocol
+        if fullname != "torch" and not fullname.startswith("torch."):
+            return None
+        frame = sys._getframe(1)
+        while frame is not None:
+            if frame.f_globals.get("__name__") == "thinc.compat":
+                raise ImportError(f"{fullname} is not needed for sentence segmentation")
+            frame = frame.f_back
+        return None
+
+
+def _import_spacy():  # noqa: ANN202 - the spacy module
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    finder = _TorchNotForThinc()
+    sys.meta_path.insert(0, finder)
+    try:
+        import spacy
+    finally:
+        sys.meta_path.remove(finder)
+    return spacy
+
+
 @lru_cache(maxsize=8)
 def sentence_pipeline(language: str):  # noqa: ANN201 - spaCy Language
     """The language's own spaCy pipeline reduced to its sentence recogniser, else a rule-based one."""
-    import spacy
+    spacy = _import_spacy()
 
     name = SPACY_PIPELINES.get(language)
     if name:

@@ -1,21 +1,38 @@
 """The durable queue: documents, pages, passages, embeddings, candidates and runs in a database.
 
-SQLite (WAL mode) by default; any SQLAlchemy URL through ``MGI_DB_URL``. A document's rows are
-written in one transaction, so an interrupted run never leaves half a document behind, and a
-document already stored (same SHA-256) is never stored twice.
+SQLite (WAL mode) by default; PostgreSQL (``postgresql+psycopg://...``) or any SQLAlchemy URL
+through ``MGI_DB_URL``. The schema is managed by Alembic migrations (``pipeline/migrations``),
+applied when a ``Store`` opens the database (or by ``mgi db upgrade``).
+
+Consistency rules, which hold on every backend and survive ``kill -9`` at any point:
+
+* a document and everything derived from it (pages, passages, embeddings, candidates) is written
+  in one transaction, so an interrupted run never leaves half a document visible, and a document
+  already stored (same SHA-256) is never stored twice;
+* an attempt at a document is counted (and the document marked ``processing``) in its own
+  transaction before the work starts, so a file that crashes the process is not retried forever:
+  after ``max_attempts`` attempts (failed or interrupted) it is parked with its reason;
+* a run that died leaves its ``runs`` row ``running``; the next run (or ``mgi status``) marks it
+  ``interrupted`` and turns its ``processing`` documents into failed attempts;
+* candidates are only ever added (unique per passage, indicator and model version); an analyst's
+  decision on a candidate is never overwritten by the pipeline.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+import os
+import socket
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -29,10 +46,13 @@ from sqlalchemy import (
     event,
     func,
     select,
+    update,
 )
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, InterfaceError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
+from pipeline.config import ConfigError
 from pipeline.records import (
     Candidate,
     CandidateStatus,
@@ -44,7 +64,10 @@ from pipeline.records import (
     Passage,
 )
 
-MAX_ATTEMPTS = 3  # a document failing this many runs is parked until its file changes
+MAX_ATTEMPTS = 3  # default: a document failing this many runs is parked until its file changes
+PROCESSING = "processing"  # a document some run is working on (or was, when that run died)
+STALE_AFTER = timedelta(minutes=15)  # a running run with no heartbeat for this long is presumed dead
+RUN_RUNNING, RUN_FINISHED, RUN_INTERRUPTED, RUN_FAILED = "running", "finished", "interrupted", "failed"
 
 
 def now() -> datetime:
@@ -59,15 +82,15 @@ class DocumentRow(Base):
     __tablename__ = "documents"
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     path: Mapped[str] = mapped_column(Text)
-    filename: Mapped[str] = mapped_column(String(512))
-    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    filename: Mapped[str] = mapped_column(Text)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     title: Mapped[str | None] = mapped_column(Text)
-    country: Mapped[str | None] = mapped_column(String(128), index=True)
+    country: Mapped[str | None] = mapped_column(Text, index=True)
     level: Mapped[str | None] = mapped_column(String(16))
-    date: Mapped[str | None] = mapped_column(String(32))
+    date: Mapped[str | None] = mapped_column(Text)
     source_url: Mapped[str | None] = mapped_column(Text)
-    document_type: Mapped[str | None] = mapped_column(String(64))
-    language: Mapped[str | None] = mapped_column(String(16))
+    document_type: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(Text)
     language_prob: Mapped[float | None] = mapped_column(Float)
     n_pages: Mapped[int] = mapped_column(Integer, default=0)
     ocr_pages: Mapped[int] = mapped_column(Integer, default=0)
@@ -76,6 +99,7 @@ class DocumentRow(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     reason: Mapped[str | None] = mapped_column(Text)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))  # the last run that attempted it
     first_seen: Mapped[datetime] = mapped_column(DateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=now, onupdate=now)
 
@@ -99,15 +123,15 @@ class PassageRow(Base):
     page_end: Mapped[int] = mapped_column(Integer)
     char_end: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
-    language: Mapped[str] = mapped_column(String(16), index=True)
+    language: Mapped[str] = mapped_column(Text, index=True)
     language_prob: Mapped[float] = mapped_column(Float)
-    heading: Mapped[str | None] = mapped_column(String(128))
+    heading: Mapped[str | None] = mapped_column(Text)
 
 
 class EmbeddingRow(Base):
     __tablename__ = "embeddings"
     passage_id: Mapped[str] = mapped_column(ForeignKey("passages.id"), primary_key=True)
-    encoder: Mapped[str] = mapped_column(String(128), primary_key=True)
+    encoder: Mapped[str] = mapped_column(String(512), primary_key=True)
     vector: Mapped[bytes] = mapped_column(LargeBinary)
 
 
@@ -116,11 +140,11 @@ class CandidateRow(Base):
     __table_args__ = (UniqueConstraint("passage_id", "indicator_id", "model_version", name="uq_candidate"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     passage_id: Mapped[str] = mapped_column(ForeignKey("passages.id"), index=True)
-    indicator_id: Mapped[str] = mapped_column(String(32), index=True)
-    domain: Mapped[str] = mapped_column(String(8), index=True)
+    indicator_id: Mapped[str] = mapped_column(String(64), index=True)
+    domain: Mapped[str] = mapped_column(String(32), index=True)
     score: Mapped[float] = mapped_column(Float)
     rank: Mapped[int] = mapped_column(Integer)
-    model_version: Mapped[str] = mapped_column(String(160))
+    model_version: Mapped[str] = mapped_column(String(512), index=True)
     status: Mapped[str] = mapped_column(String(16), default=CandidateStatus.PENDING.value, index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=now)
@@ -132,9 +156,12 @@ class RunRow(Base):
     kind: Mapped[str] = mapped_column(String(32), default="process")
     started_at: Mapped[datetime] = mapped_column(DateTime, default=now)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16), default="running")
+    status: Mapped[str] = mapped_column(String(16), default=RUN_RUNNING, index=True)
     params: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     summary: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    host: Mapped[str | None] = mapped_column(String(255))  # where the run's process lives
+    pid: Mapped[int | None] = mapped_column(Integer)
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime)  # refreshed while the run is alive
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -146,36 +173,213 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
+class DatabaseUnavailable(ConfigError):
+    """The database cannot be opened (bad URL, missing driver, server down); the message says what to do."""
+
+
+def _hidden(url: str) -> str:
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001 - not even a URL
+        return repr(url)
+
+
 def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, future=True)
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUnavailable(
+            f"MGI_DB_URL {url!r} is not a database URL: use sqlite:///PATH or postgresql+psycopg://USER@HOST/DB"
+        ) from None
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
+        Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    kwargs: dict[str, Any] = {"future": True}
+    if parsed.get_backend_name() == "postgresql":
+        kwargs["pool_pre_ping"] = True  # a long-lived worker survives a database restart
+    try:
+        engine = create_engine(parsed, **kwargs)
+    except NoSuchModuleError:
+        raise DatabaseUnavailable(
+            f'no driver for {_hidden(url)}: for PostgreSQL install psycopg (pip install "psycopg[binary]") and '
+            "use postgresql+psycopg://..."
+        ) from None
+    except ImportError as err:
+        raise DatabaseUnavailable(f"the database driver for {_hidden(url)} is not installed ({err.name})") from None
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
 
 
+def _clean(text: str | None) -> str | None:
+    """PostgreSQL cannot store NUL characters; a same-length stand-in keeps every offset valid."""
+    return text.replace("\x00", "\ufffd") if text and "\x00" in text else text
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        return True
+    return True
+
+
+HOST = socket.gethostname()
+
+
 class Store:
-    def __init__(self, url: str) -> None:
+    """The database of one deployment. ``max_attempts``: failed (or interrupted) attempts after which a
+    document is parked; ``upgrade``: apply pending schema migrations on opening (default: yes, unless
+    ``MGI_DB_AUTO_UPGRADE=0``, in which case an out-of-date schema is an error naming `mgi db upgrade`)."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        max_attempts: int | None = None,
+        upgrade: bool | None = None,
+        stale_after: timedelta = STALE_AFTER,
+    ) -> None:
+        from pipeline.migrations import ensure_schema
+
         self.url = url
+        self.max_attempts = int(max_attempts or MAX_ATTEMPTS)
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts must be at least 1, not {max_attempts}")
+        self.stale_after = stale_after
         self.engine = make_engine(url)
-        Base.metadata.create_all(self.engine)
+        if upgrade is None:
+            upgrade = os.environ.get("MGI_DB_AUTO_UPGRADE", "1").strip().lower() not in {"0", "no", "false", "off"}
+        try:
+            ensure_schema(self.engine, upgrade=upgrade)
+        except (OperationalError, InterfaceError) as err:
+            reason = str(getattr(err, "orig", None) or err).strip().splitlines()[0]
+            raise DatabaseUnavailable(
+                f"cannot open the database {self.display_url}: {reason} (check MGI_DB_URL and that the server runs)"
+            ) from None
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    @property
+    def display_url(self) -> str:
+        """The database URL without its password, for messages and summaries."""
+        return self.engine.url.render_as_string(hide_password=True)
 
     def session(self) -> Session:
         return Session(self.engine, expire_on_commit=False)
 
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A read-then-write transaction. On SQLite it takes the write lock up front (BEGIN IMMEDIATE), so
+        concurrent writers (several runs, Dask workers) queue on the busy timeout instead of failing when
+        a read snapshot turns stale; elsewhere it is an ordinary transaction. Commits on success."""
+        with self.session() as s:
+            if self.dialect == "sqlite":
+                s.connection().exec_driver_sql("BEGIN IMMEDIATE")
+            try:
+                yield s
+                s.commit()
+            except BaseException:
+                s.rollback()
+                raise
+
     # ------------------------------------------------------------------ runs
     def start_run(self, params: dict[str, Any], kind: str = "process") -> int:
-        with self.session() as s, s.begin():
-            run = RunRow(kind=kind, params=json.loads(json.dumps(params, default=str)))
+        """Record a new run (first marking runs that died as interrupted); returns its id."""
+        self.mark_stale_runs()
+        with self.write() as s:
+            run = RunRow(
+                kind=kind,
+                params=json.loads(json.dumps(params, default=str)),
+                status=RUN_RUNNING,
+                host=HOST,
+                pid=os.getpid(),
+                heartbeat_at=now(),
+            )
             s.add(run)
             s.flush()
             return run.id
 
-    def finish_run(self, run_id: int, summary: dict[str, Any], status: str = "finished") -> None:
-        with self.session() as s, s.begin():
+    def heartbeat(self, run_id: int) -> None:
+        with self.write() as s:
+            s.execute(
+                update(RunRow)
+                .where(RunRow.id == run_id, RunRow.status == RUN_RUNNING)
+                .values(heartbeat_at=now())
+                .execution_options(synchronize_session=False)
+            )
+
+    def finish_run(self, run_id: int, summary: dict[str, Any], status: str = RUN_FINISHED) -> None:
+        with self.write() as s:
             run = s.get(RunRow, run_id)
-            run.finished_at, run.status, run.summary = now(), status, summary
+            run.finished_at, run.status = now(), status
+            run.summary = json.loads(json.dumps(summary, default=str))
+            s.execute(  # documents this run left half-way (an exception in the run itself) are failed attempts
+                update(DocumentRow)
+                .where(DocumentRow.status == PROCESSING, DocumentRow.run_id == run_id)
+                .values(
+                    status=DocumentStatus.FAILED.value, reason=f"run #{run_id} ended ({status}) before finishing it"
+                )
+                .execution_options(synchronize_session=False)
+            )
+
+    def _is_stale(self, run: RunRow, at: datetime) -> bool:
+        beat = run.heartbeat_at or run.started_at
+        if beat is not None and at - beat > self.stale_after:
+            return True
+        if run.host == HOST and run.pid is not None and run.pid != os.getpid():
+            return not _pid_alive(run.pid)
+        return False
+
+    def mark_stale_runs(self) -> list[int]:
+        """Runs left ``running`` by a process that died (same host: its pid is gone; anywhere: no heartbeat
+        for ``stale_after``) become ``interrupted``; the documents they were working on become failed
+        attempts (parked once they reach ``max_attempts``). Returns the ids of the runs marked."""
+        at = now()
+        with self.session() as s:
+            running = list(s.scalars(select(RunRow).where(RunRow.status == RUN_RUNNING)))
+        stale = [r.id for r in running if self._is_stale(r, at)]
+        # documents left "processing" by a run that is no longer running (e.g. marked by another process)
+        with self.session() as s:
+            orphans = s.execute(
+                select(DocumentRow.run_id)
+                .outerjoin(RunRow, RunRow.id == DocumentRow.run_id)
+                .where(DocumentRow.status == PROCESSING)
+                .where((RunRow.id.is_(None)) | (RunRow.status != RUN_RUNNING))
+                .distinct()
+            ).scalars()
+            dead = set(stale) | {r for r in orphans if r is not None}
+            unowned = s.scalar(  # (not written by this code, but a hand-edited row must not stay "processing")
+                select(func.count())
+                .select_from(DocumentRow)
+                .where(DocumentRow.status == PROCESSING, DocumentRow.run_id.is_(None))
+            )
+        if not dead and not unowned:
+            return []
+        with self.write() as s:
+            for run_id in stale:
+                run = s.get(RunRow, run_id)
+                if run is None or run.status != RUN_RUNNING:
+                    continue
+                run.status, run.finished_at = RUN_INTERRUPTED, at
+                run.summary = {**(run.summary or {}), "interrupted": f"marked interrupted at {at:%Y-%m-%d %H:%M:%S}"}
+            for row in s.scalars(
+                select(DocumentRow).where(
+                    DocumentRow.status == PROCESSING, DocumentRow.run_id.in_(dead) | DocumentRow.run_id.is_(None)
+                )
+            ):
+                parked = row.attempts >= self.max_attempts
+                row.status = (DocumentStatus.PARKED if parked else DocumentStatus.FAILED).value
+                row.reason = f"run #{row.run_id} was interrupted while processing this document" + (
+                    f" ({row.attempts} attempts: the file may crash or exhaust the reader; parked until it changes or "
+                    "`mgi unpark` is run)"
+                    if parked
+                    else "; it is tried again on the next run"
+                )
+        return stale
 
     # ------------------------------------------------------------------ documents
     def document_state(self, sha256: str) -> tuple[str, int] | None:
@@ -183,24 +387,82 @@ class Store:
             row = s.get(DocumentRow, sha256)
             return (row.status, row.attempts) if row else None
 
+    def _verdict(self, status: str, attempts: int) -> tuple[bool, str | None]:
+        if status == DocumentStatus.PROCESSED.value:
+            return False, "already processed"
+        if attempts >= self.max_attempts:  # (a document parked under a lower limit is tried again)
+            return False, f"parked after {attempts} failed attempts"
+        return True, None
+
     def should_process(self, sha256: str) -> tuple[bool, str | None]:
         """Whether a file must be processed; if not, why (stored already, or parked)."""
         state = self.document_state(sha256)
         if state is None:
             return True, None
-        status, attempts = state
-        if status == DocumentStatus.PROCESSED.value:
-            return False, "already processed"
-        if status == DocumentStatus.PARKED.value or attempts >= MAX_ATTEMPTS:
-            return False, f"parked after {attempts} failed attempts"
-        return True, None
+        return self._verdict(*state)
+
+    def triage(self, shas: Iterable[str]) -> dict[str, tuple[bool, str | None]]:
+        """``should_process`` for many documents in a few queries (what an unchanged re-run mostly does)."""
+        wanted = list(dict.fromkeys(shas))
+        out: dict[str, tuple[bool, str | None]] = {sha: (True, None) for sha in wanted}
+        with self.session() as s:
+            for i in range(0, len(wanted), 500):
+                for sha, status, attempts in s.execute(
+                    select(DocumentRow.sha256, DocumentRow.status, DocumentRow.attempts).where(
+                        DocumentRow.sha256.in_(wanted[i : i + 500])
+                    )
+                ):
+                    out[sha] = self._verdict(status, attempts or 0)
+        return out
+
+    def begin_attempt(
+        self,
+        path: str,
+        sha256: str,
+        run_id: int,
+        meta: DocumentMeta | None = None,
+        size_bytes: int = 0,
+    ) -> tuple[bool, str | None]:
+        """Count an attempt at a document and mark it ``processing`` by ``run_id``, in its own transaction,
+        before any work is done. Returns (go ahead?, why not)."""
+        with self.write() as s:
+            row = s.get(DocumentRow, sha256)
+            if row is not None:
+                go, why = self._verdict(row.status, row.attempts or 0)
+                if not go:
+                    return go, why
+                if row.status == PROCESSING and row.run_id not in (None, run_id):
+                    other = s.get(RunRow, row.run_id)
+                    if other is not None and other.status == RUN_RUNNING:
+                        return False, f"being processed by run #{row.run_id}"
+            else:
+                row = DocumentRow(sha256=sha256, path=path, filename=Path(path).name, size_bytes=size_bytes, attempts=0)
+                _apply_meta(row, meta or DocumentMeta())
+                s.add(row)
+            row.attempts = (row.attempts or 0) + 1
+            row.path, row.filename = path, Path(path).name
+            row.size_bytes = size_bytes or row.size_bytes or 0
+            row.status, row.run_id = PROCESSING, run_id
+            row.reason = f"being processed by run #{run_id}"
+            return True, None
+
+    @staticmethod
+    def _counted(row: DocumentRow, run_id: int | None) -> bool:
+        """Whether this run already counted its attempt at the document (``begin_attempt``)."""
+        return run_id is not None and row.status == PROCESSING and row.run_id == run_id
 
     def record_failure(
-        self, path: str, sha256: str, reason: str, meta: DocumentMeta | None = None, size_bytes: int = 0
+        self,
+        path: str,
+        sha256: str,
+        reason: str,
+        meta: DocumentMeta | None = None,
+        size_bytes: int = 0,
+        run_id: int | None = None,
     ) -> str:
         """Store a failed attempt (never touching stored passages); returns the new status."""
         meta = meta or DocumentMeta()
-        with self.session() as s, s.begin():
+        with self.write() as s:
             row = s.get(DocumentRow, sha256)
             if row is not None and row.status == DocumentStatus.PROCESSED.value:
                 return row.status  # another worker stored it meanwhile: a late failure must not undo that
@@ -215,10 +477,27 @@ class Store:
                 )
                 _apply_meta(row, meta)
                 s.add(row)
-            row.attempts = (row.attempts or 0) + 1
-            row.path, row.reason = path, reason
-            row.status = (DocumentStatus.PARKED if row.attempts >= MAX_ATTEMPTS else DocumentStatus.FAILED).value
+            if not self._counted(row, run_id):
+                row.attempts = (row.attempts or 0) + 1
+            row.path, row.reason = path, _clean(reason)
+            row.run_id = run_id if run_id is not None else row.run_id
+            row.status = (DocumentStatus.PARKED if row.attempts >= self.max_attempts else DocumentStatus.FAILED).value
             return row.status
+
+    def unpark(self, sha_prefix: str | None = None) -> int:
+        """Give parked (or failed) documents a fresh set of attempts: all of them, or those whose SHA-256
+        starts with ``sha_prefix`` or whose file name equals it. Returns how many."""
+        with self.write() as s:
+            q = select(DocumentRow).where(
+                DocumentRow.status.in_([DocumentStatus.PARKED.value, DocumentStatus.FAILED.value])
+            )
+            if sha_prefix:
+                q = q.where(DocumentRow.sha256.startswith(sha_prefix.lower()) | (DocumentRow.filename == sha_prefix))
+            rows = list(s.scalars(q))
+            for row in rows:
+                row.attempts, row.status = 0, DocumentStatus.FAILED.value
+                row.reason = f"unparked (was: {row.reason})" if row.reason else "unparked"
+            return len(rows)
 
     def save_document(
         self,
@@ -233,24 +512,32 @@ class Store:
     ) -> int:
         """Write a processed document and everything derived from it in one transaction."""
         cands = list(candidates)
-        with self.session() as s, s.begin():
+        if embeddings is not None and len(embeddings) != len(passages):
+            raise ValueError(f"{len(embeddings)} embeddings for {len(passages)} passages")
+        with self.write() as s:
             row = s.get(DocumentRow, doc.sha256)
             if row is not None and row.status == DocumentStatus.PROCESSED.value:
                 return 0  # another worker got there first
             if row is None:
                 row = DocumentRow(sha256=doc.sha256, attempts=0)
                 s.add(row)
+            if not self._counted(row, run_id):
+                row.attempts = (row.attempts or 0) + 1
             row.path, row.filename, row.size_bytes = doc.path, Path(doc.path).name, doc.size_bytes
             _apply_meta(row, doc.meta)
             row.language, row.language_prob = language.code, language.probability
             row.n_pages, row.ocr_pages = doc.n_pages, sum(p.ocr for p in pages)
             row.n_passages, row.n_candidates = len(passages), len(cands)
             row.status, row.reason = DocumentStatus.PROCESSED.value, None
-            row.attempts = (row.attempts or 0) + 1
+            row.run_id = run_id if run_id is not None else row.run_id
             s.flush()
             s.add_all(
                 PageRow(
-                    document_sha256=doc.sha256, number=p.number, text=p.text, removed_lines=p.removed_lines, ocr=p.ocr
+                    document_sha256=doc.sha256,
+                    number=p.number,
+                    text=_clean(p.text),
+                    removed_lines=p.removed_lines,
+                    ocr=p.ocr,
                 )
                 for p in pages
             )
@@ -263,10 +550,10 @@ class Store:
                     char_start=p.char_start,
                     page_end=p.page_end,
                     char_end=p.char_end,
-                    text=p.text,
+                    text=_clean(p.text),
                     language=p.language.code,
                     language_prob=p.language.probability,
-                    heading=p.heading,
+                    heading=_clean(p.heading),
                 )
                 for p in passages
             )
@@ -292,8 +579,132 @@ class Store:
             )
         return len(cands)
 
+    # ------------------------------------------------------------------ reclassifying
+    def processed_documents(self, document: str | None = None) -> list[str]:
+        """SHA-256 of every processed document (or those matching a SHA-256 prefix or file name), in order."""
+        q = select(DocumentRow.sha256).where(DocumentRow.status == DocumentStatus.PROCESSED.value)
+        if document:
+            q = q.where(DocumentRow.sha256.startswith(document.lower()) | (DocumentRow.filename == document))
+        with self.session() as s:
+            return list(s.scalars(q.order_by(DocumentRow.path, DocumentRow.sha256)))
+
+    def passages_with_embeddings(self, sha256: str, encoder: str) -> list[tuple[str, str, np.ndarray | None]]:
+        """(passage id, text, stored vector for ``encoder`` or None) for a document's passages, in order."""
+        with self.session() as s:
+            rows = s.execute(
+                select(PassageRow.id, PassageRow.text, EmbeddingRow.vector)
+                .outerjoin(EmbeddingRow, (EmbeddingRow.passage_id == PassageRow.id) & (EmbeddingRow.encoder == encoder))
+                .where(PassageRow.document_sha256 == sha256)
+                .order_by(PassageRow.idx)
+            ).all()
+        return [
+            (pid, text, np.frombuffer(vec, dtype=np.float32) if vec is not None else None) for pid, text, vec in rows
+        ]
+
+    def add_suggestions(
+        self,
+        sha256: str,
+        candidates: Sequence[Candidate],
+        new_embeddings: dict[str, np.ndarray],
+        encoder: str,
+        run_id: int | None = None,
+        *,
+        skip_decided: bool = True,
+    ) -> dict[str, int]:
+        """Add a new model version's suggestions for one document, in one transaction, beside what is there.
+
+        Nothing existing is changed: a suggestion already stored (same passage, indicator and model
+        version) is left alone, and with ``skip_decided`` a passage/indicator pair an analyst already
+        confirmed or rejected (under any model version) gets no new pending suggestion: the decision
+        stands. Embeddings computed for this encoder are stored too. Returns counts."""
+        decided = {CandidateStatus.CONFIRMED.value, CandidateStatus.REJECTED.value}
+        with self.write() as s:
+            existing = s.execute(
+                select(
+                    CandidateRow.passage_id, CandidateRow.indicator_id, CandidateRow.model_version, CandidateRow.status
+                )
+                .join(PassageRow, PassageRow.id == CandidateRow.passage_id)
+                .where(PassageRow.document_sha256 == sha256)
+            ).all()
+            have = {(p, i, m) for p, i, m, _ in existing}
+            decided_pairs = {(p, i) for p, i, _, st in existing if st in decided}
+            if new_embeddings:
+                stored = set(
+                    s.scalars(
+                        select(EmbeddingRow.passage_id).where(
+                            EmbeddingRow.encoder == encoder, EmbeddingRow.passage_id.in_(list(new_embeddings))
+                        )
+                    )
+                )
+                s.add_all(
+                    EmbeddingRow(passage_id=pid, encoder=encoder, vector=np.asarray(v, dtype=np.float32).tobytes())
+                    for pid, v in new_embeddings.items()
+                    if pid not in stored
+                )
+            added = kept_decided = already = 0
+            for c in candidates:
+                if (c.passage_id, c.indicator_id, c.model_version) in have:
+                    already += 1
+                elif skip_decided and (c.passage_id, c.indicator_id) in decided_pairs:
+                    kept_decided += 1
+                else:
+                    s.add(
+                        CandidateRow(
+                            passage_id=c.passage_id,
+                            indicator_id=c.indicator_id,
+                            domain=c.domain,
+                            score=c.score,
+                            rank=c.rank,
+                            model_version=c.model_version,
+                            run_id=run_id,
+                        )
+                    )
+                    have.add((c.passage_id, c.indicator_id, c.model_version))
+                    added += 1
+            s.flush()
+            total = s.scalar(
+                select(func.count())
+                .select_from(CandidateRow)
+                .join(PassageRow, PassageRow.id == CandidateRow.passage_id)
+                .where(PassageRow.document_sha256 == sha256)
+            )
+            s.execute(
+                update(DocumentRow)
+                .where(DocumentRow.sha256 == sha256)
+                .values(n_candidates=total)
+                .execution_options(synchronize_session=False)
+            )
+        return {"added": added, "already_there": already, "kept_decisions": kept_decided}
+
+    def decided_candidates(self) -> list[dict[str, Any]]:
+        """Every candidate an analyst confirmed or rejected, with its passage and document (for training)."""
+        with self.session() as s:
+            rows = s.execute(
+                select(CandidateRow, PassageRow, DocumentRow)
+                .join(PassageRow, PassageRow.id == CandidateRow.passage_id)
+                .join(DocumentRow, DocumentRow.sha256 == PassageRow.document_sha256)
+                .where(CandidateRow.status.in_([CandidateStatus.CONFIRMED.value, CandidateStatus.REJECTED.value]))
+                .order_by(PassageRow.document_sha256, PassageRow.idx, CandidateRow.id)
+            ).all()
+        return [
+            {
+                "candidate_id": c.id,
+                "status": c.status,
+                "indicator": c.indicator_id,
+                "model_version": c.model_version,
+                "passage_id": p.id,
+                "text": p.text,
+                "language": p.language,
+                "sha256": d.sha256,
+                "document_type": d.document_type,
+            }
+            for c, p, d in rows
+        ]
+
     # ------------------------------------------------------------------ reading
     def status(self, last_runs: int = 5) -> dict[str, Any]:
+        with suppress(OperationalError):  # a read-only (or busy) database still shows its status
+            self.mark_stale_runs()  # a run whose process died is shown as interrupted, not running
         with self.session() as s:
             docs = dict(s.execute(select(DocumentRow.status, func.count()).group_by(DocumentRow.status)).all())
             cands = dict(s.execute(select(CandidateRow.status, func.count()).group_by(CandidateRow.status)).all())
@@ -312,6 +723,8 @@ class Store:
                     "id": r.id,
                     "kind": r.kind,
                     "status": r.status,
+                    "host": r.host,
+                    "pid": r.pid,
                     "started_at": r.started_at.isoformat(timespec="seconds"),
                     "finished_at": r.finished_at.isoformat(timespec="seconds") if r.finished_at else None,
                     "summary": r.summary,
@@ -319,12 +732,14 @@ class Store:
                 for r in s.scalars(select(RunRow).order_by(RunRow.id.desc()).limit(last_runs))
             ]
         return {
-            "database": self.url,
+            "database": self.display_url,
             "documents": docs,
             "passages": n_passages,
             "passage_languages": langs,
             "candidates": cands,
             "failures": failures,
+            "parked": [f for f in failures if f["status"] == DocumentStatus.PARKED.value],
+            "max_attempts": self.max_attempts,
             "runs": runs,
         }
 

@@ -10,10 +10,6 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE = REPO / "corpora" / "sample"
-REAL_CORPUS = REPO / ".." / "shared" / "corpus-real"
-
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="mgi-tests-"))
 (_SESSION_DIR / "prefect").mkdir()
 os.environ.update(
@@ -32,11 +28,16 @@ for _var in ("MGI_TAXONOMY", "MGI_EMBEDDER", "PREFECT_API_URL"):
     os.environ.pop(_var, None)
 
 from pdfgen import write_docx_like, write_pdf  # noqa: E402 - after the environment is set
-
-# Sample documents used where a realistic document is needed (small, one per language).
-SAMPLE_EN = "norvania_labour_migration_recruitment_act_2022.pdf"
-SAMPLE_ES = "costa_serena_ley_1045_migracion_extranjeria_2021.pdf"
-SAMPLE_FR = "valmont_plan_national_traite_2022-2026.pdf"
+from testkit import (  # noqa: E402, F401 - re-exported for fixtures below
+    GAZETTE_HEADER,
+    REAL_CORPUS,
+    REPO,
+    SAMPLE,
+    SAMPLE_EN,
+    SAMPLE_ES,
+    SAMPLE_FR,
+    make_batch_folder,
+)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
@@ -45,7 +46,6 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 # --------------------------------------------------------------------------- generated PDFs
 
-GAZETTE_HEADER = "REPUBLIC OF TESTLAND — OFFICIAL GAZETTE No. 12"
 GAZETTE_PAGES = [
     [
         "MIGRATION GOVERNANCE ACT",
@@ -113,20 +113,6 @@ def prefect_harness():
 
     with prefect_test_harness(server_startup_timeout=180):
         yield
-
-
-def make_batch_folder(root: Path, good: list[str], *, with_manifest: bool = True) -> Path:
-    """A folder with copies of sample PDFs plus a corrupt PDF and a non-PDF named .pdf."""
-    root.mkdir(parents=True, exist_ok=True)
-    for name in good:
-        shutil.copy(SAMPLE / name, root / name)
-    if with_manifest:
-        shutil.copy(SAMPLE / "manifest.csv", root / "manifest.csv")
-    whole = (SAMPLE / SAMPLE_EN).read_bytes()
-    (root / "corrupt.pdf").write_bytes(whole[: len(whole) // 3])
-    write_docx_like(root / "not_really.pdf")
-    (root / "notes.txt").write_text("an unsupported file\n")
-    return root
 
 
 @pytest.fixture(scope="session")

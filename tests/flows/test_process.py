@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import SAMPLE_EN, SAMPLE_ES, make_batch_folder
+from testkit import SAMPLE_EN, SAMPLE_ES, make_batch_folder
 
 from pipeline.config import DEFAULT_TAXONOMY
 from pipeline.store import Store

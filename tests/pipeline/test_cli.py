@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, SAMPLE_EN, SAMPLE_FR
+from testkit import REPO, SAMPLE_EN, SAMPLE_FR
 
 from pipeline.cli import main
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import SAMPLE
+from testkit import SAMPLE
 
 from pipeline.corpus import ManifestError, discover, load_manifest, metadata_for
 from pipeline.records import DocumentMeta
@@ -15,8 +15,14 @@ def folder(tmp_path):
     (tmp_path / "B.PDF").write_bytes(b"%PDF-1.4 b")
     (tmp_path / "sub").mkdir()
     (tmp_path / "sub" / "c.pdf").write_bytes(b"%PDF-1.4 c")
-    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "notes.doc").write_bytes(b"\xd0\xcf\x11\xe0 old Word")
     (tmp_path / "sub" / "scan.tiff").write_bytes(b"II*\x00")
+    (tmp_path / "law.docx").write_bytes(b"PK\x03\x04")
+    (tmp_path / "page.htm").write_text("<html><body>Article 1</body></html>")
+    (tmp_path / "sub" / "decree.aspx").write_bytes(b"%PDF-1.4 served by a web site")
+    (tmp_path / "sub" / "act.php").write_text("<!DOCTYPE html><html><body><p>Article 1</p></body></html>")
+    (tmp_path / "sub" / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><title>x</title></svg>')
+    (tmp_path / "notes.txt").write_text("%PDF is mentioned here, but this is text")
     (tmp_path / ".hidden.pdf").write_bytes(b"%PDF-1.4 h")
     (tmp_path / ".cache").mkdir()
     (tmp_path / ".cache" / "d.pdf").write_bytes(b"%PDF-1.4 d")
@@ -27,8 +33,21 @@ def folder(tmp_path):
 
 def test_discover_walks_folders_and_reports_unsupported(folder):
     found = discover([folder])
-    assert [p.relative_to(folder).as_posix() for p in found.files] == ["B.PDF", "a.pdf", "sub/c.pdf"]
-    assert [p.relative_to(folder).as_posix() for p in found.unsupported] == ["notes.docx", "sub/scan.tiff"]
+    assert [p.relative_to(folder).as_posix() for p in found.files] == [
+        "B.PDF",
+        "a.pdf",
+        "law.docx",
+        "page.htm",
+        "sub/act.php",  # an HTML page under a web name, found by its content
+        "sub/c.pdf",
+        "sub/decree.aspx",  # a PDF under a web name, found by its content
+    ]
+    assert [p.relative_to(folder).as_posix() for p in found.unsupported] == [
+        "notes.doc",
+        "notes.txt",
+        "sub/logo.svg",
+        "sub/scan.tiff",
+    ]
 
 
 def test_hidden_files_and_manifests_are_ignored(folder):
@@ -38,9 +57,9 @@ def test_hidden_files_and_manifests_are_ignored(folder):
 
 
 def test_discover_single_files_and_duplicates(folder):
-    found = discover([folder / "a.pdf", folder / "notes.docx", folder, folder / "a.pdf"])
+    found = discover([folder / "a.pdf", folder / "notes.doc", folder, folder / "a.pdf"])
     assert found.files.count(folder / "a.pdf") == 1
-    assert found.unsupported.count(folder / "notes.docx") == 1
+    assert found.unsupported.count(folder / "notes.doc") == 1
 
 
 def test_discover_missing_path(tmp_path):

@@ -46,3 +46,18 @@ def test_sentence_transformers_backend_loads_the_packaged_minilm_offline() -> No
 def test_a_hub_name_fails_fast_without_downloads() -> None:
     with pytest.raises(EncoderError, match="MGI_ALLOW_DOWNLOADS"):
         get_encoder("st:some-org/not-a-local-model")
+
+
+def test_encoder_threads_leave_a_cpu_for_the_rest_unless_told(monkeypatch):
+    import os
+
+    from pipeline.embed import THREADS_ENV, EncoderError, encoder_threads
+
+    monkeypatch.delenv(THREADS_ENV, raising=False)
+    assert encoder_threads() == max(1, (os.cpu_count() or 1) - 1)
+    monkeypatch.setenv(THREADS_ENV, "3")
+    assert encoder_threads() == 3
+    for bad in ("two", "0", "-1"):
+        monkeypatch.setenv(THREADS_ENV, bad)
+        with pytest.raises(EncoderError, match=THREADS_ENV):
+            encoder_threads()

@@ -6,7 +6,7 @@ import hashlib
 import shutil
 
 import pytest
-from conftest import GAZETTE_HEADER, SAMPLE, SAMPLE_ES
+from testkit import GAZETTE_HEADER, SAMPLE, SAMPLE_ES
 
 from pipeline.ingest import IngestError, clean_pages, find_running_lines, join_lines, read_pdf, sha256_file
 from pipeline.records import DocumentMeta

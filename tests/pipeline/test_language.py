@@ -82,3 +82,43 @@ def test_codes_are_iso_639_1():
     assert _normalise("zh-cn") == _normalise("zh-tw") == "zh"
     assert _normalise("es") == "es"
     assert all(len(detect(t).code) == 2 for t in SENTENCES.values())
+
+
+def _seed_texts(step: int = 5) -> list[str]:
+    import json
+    from pathlib import Path
+
+    texts = []
+    for path in sorted((Path(__file__).resolve().parents[2] / "annotations" / "seed").glob("*.jsonl")):
+        with open(path, encoding="utf-8") as fh:
+            texts += [json.loads(line)["text"] for line in fh if line.strip()]
+    return texts[::step]
+
+
+def test_fast_detection_gives_exactly_langdetects_probabilities():
+    """``_probabilities`` re-implements langdetect's loop for speed; it must not change one bit."""
+    import random
+
+    from pipeline.language import _factory, _probabilities
+
+    rng = random.Random(7)
+    texts = _seed_texts()
+    texts += [t[(a := rng.randrange(len(t))) : a + rng.randrange(3, 90)] for t in texts[:120]]  # fragments
+    texts += [
+        "CAPÍTULO IV DE LA POBLACIÓN MEXICANA",  # capitals
+        "  two  spaces  and   more   spaces  in a row, and http://example.org/x?y=1 and a@b.org",
+        "Привет мир, это тест на русском языке",
+        "これは日本語のテキストです。移民政策について",
+        "Article 5 § 12 — 2024",
+    ]
+    assert len(texts) > 400
+    for text in texts:
+        detector = _factory().create()
+        detector.append(text)
+        try:
+            expected = [(x.lang, x.prob) for x in detector.get_probabilities()]
+        except Exception as err:  # noqa: BLE001 - "No features in text" must be raised alike
+            with pytest.raises(type(err)):
+                _probabilities(text)
+            continue
+        assert [(x.lang, x.prob) for x in _probabilities(text)] == expected, text

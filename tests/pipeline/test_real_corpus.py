@@ -7,8 +7,8 @@ import json
 from collections import Counter
 
 import pytest
-from conftest import REAL_CORPUS, REPO
 from helpers import assert_in_order_without_overlap, page_slice
+from testkit import REAL_CORPUS, REPO
 
 from pipeline.ingest import read_pdf
 from pipeline.language import detect_document

@@ -1,9 +1,11 @@
-"""Store: one transaction per document, idempotent saves, failure bookkeeping, and the read views."""
+"""Store: one transaction per document, idempotent saves, failure bookkeeping, and the read views,
+on SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
+from pg import BACKENDS, database_url
 from sqlalchemy.exc import IntegrityError
 
 from pipeline.records import Candidate, Document, DocumentMeta, LanguageGuess, Page, Passage
@@ -39,9 +41,14 @@ def save(store: Store, parts, run_id=None) -> int:
     return store.save_document(doc, pages, language, passages, embeddings, "enc-test", candidates, run_id)
 
 
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
 @pytest.fixture
-def store(tmp_path):
-    return Store(f"sqlite:///{tmp_path / 'db' / 'mgi.db'}")
+def store(backend, tmp_path):
+    return Store(database_url(backend, tmp_path))
 
 
 EMPTY = {"documents": 0, "pages": 0, "passages": 0, "embeddings": 0, "candidates": 0}

@@ -274,3 +274,19 @@ def test_unusable_files_name_the_problem(tmp_path, name, content, expected):
     with pytest.raises(TaxonomyError, match=expected) as info:
         load_taxonomy(path)
     assert str(path) in str(info.value)
+
+
+def test_local_mgi_taxonomy_loads_and_maps_to_national_indicators() -> None:
+    import yaml
+
+    from pipeline.config import PACKAGE_DATA
+
+    path = PACKAGE_DATA / "taxonomy" / "mgi-local.yaml"
+    local = load_taxonomy(path)
+    national = load_taxonomy(PACKAGE_DATA / "taxonomy" / "mgi-national.yaml")
+    assert len(local.domains) == 6 and len(local.indicators) == 87
+    assert local.domain_ids == national.domain_ids
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    mapped = [i.get("national") for d in raw["domains"] for s in d["subareas"] for i in s["indicators"]]
+    assert set(filter(None, mapped)) <= set(national.indicator_ids)
+    assert all(set(i.description) >= {"en", "fr", "es"} for i in local.indicators)

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from review_seed import PASSWORDS, seeded
+from webkit import csrf_of  # noqa: F401 - used by login() below
 
 from pipeline.config import DEFAULT_TAXONOMY
 from pipeline.taxonomy import load_taxonomy
@@ -26,12 +25,6 @@ def app(store, taxonomy):
     from pipeline.web.app import create_app
 
     return create_app(store, taxonomy, lease_minutes=10)
-
-
-def csrf_of(html: str) -> str:
-    m = re.search(r'name="csrf" value="([^"]+)"', html)
-    assert m, "no CSRF field on the page"
-    return m.group(1)
 
 
 def login(client, name: str, password: str | None = None):  # noqa: ANN001, ANN201

@@ -8,11 +8,11 @@ import io
 import re
 
 import pytest
-from conftest import csrf_of
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from review_seed import NORVANIA, candidate_id
 from sqlalchemy import select
+from webkit import csrf_of
 
 from pipeline.review_models import ChangeRow, DecisionRow, ReviewStateRow
 
