@@ -403,6 +403,10 @@ def build_parser() -> argparse.ArgumentParser:
     from pipeline import schedule_cli
 
     schedule_cli.add_commands(sub, common)
+
+    from pipeline import ingest_cli
+
+    ingest_cli.add_commands(sub, common)
     return parser
 
 

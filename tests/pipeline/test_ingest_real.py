@@ -10,8 +10,8 @@ import hashlib
 import json
 
 import pytest
-from conftest import REAL_CORPUS, REPO
 from helpers import page_slice
+from testkit import REAL_CORPUS, REPO
 
 from pipeline.ingest import Limits, iter_raw_pages, read_document
 from pipeline.ocr import text_quality
