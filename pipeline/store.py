@@ -714,7 +714,8 @@ class Store:
                 {"path": r.path, "sha256": r.sha256, "status": r.status, "reason": r.reason, "attempts": r.attempts}
                 for r in s.scalars(
                     select(DocumentRow)
-                    .where(DocumentRow.status != DocumentStatus.PROCESSED.value)
+                    # failed and parked documents, and processed ones read only in part ("partial: ...")
+                    .where((DocumentRow.status != DocumentStatus.PROCESSED.value) | DocumentRow.reason.is_not(None))
                     .order_by(DocumentRow.updated_at.desc())
                 )
             ]

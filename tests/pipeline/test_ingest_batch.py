@@ -115,3 +115,6 @@ def test_a_document_read_in_part_is_processed_with_a_partial_reason(batch, tmp_p
     assert (outcome.status, outcome.reason) == ("new", reason)
     row = next(r for r in Store(batch["db_url"]).documents() if r["path"].endswith("half_scanned.pdf"))
     assert (row["status"], row["reason"], row["ocr_pages"], row["passages"] >= 1) == ("processed", reason, 0, True)
+    # `mgi status` lists every file that did not fully succeed, partial ones included
+    listed = {f["path"]: f["reason"] for f in Store(batch["db_url"]).status()["failures"]}
+    assert listed[row["path"]] == reason
