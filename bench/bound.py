@@ -86,8 +86,7 @@ def stored_passages(db: Path) -> list[str]:
     con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     try:
         rows = con.execute(
-            "SELECT p.text FROM passages p JOIN documents d ON d.sha256 = p.document_sha256 "
-            "ORDER BY d.path, p.idx"
+            "SELECT p.text FROM passages p JOIN documents d ON d.sha256 = p.document_sha256 ORDER BY d.path, p.idx"
         ).fetchall()
     finally:
         con.close()

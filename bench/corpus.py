@@ -268,7 +268,9 @@ class _Writer:
     def fits(self, parts: Sequence[tuple[str, str, float, float, str]]) -> bool:
         """Whether ``parts`` can be drawn without opening a page past the last one."""
         pdf = self.pdf
-        room = (pdf.page_break_trigger - pdf.get_y()) + (self.pages - pdf.page) * (pdf.page_break_trigger - pdf.t_margin)
+        room = (pdf.page_break_trigger - pdf.get_y()) + (self.pages - pdf.page) * (
+            pdf.page_break_trigger - pdf.t_margin
+        )
         return self._height(parts) <= room
 
     def draw(self, parts: Sequence[tuple[str, str, float, float, str]], keep_together: float = 0.0) -> bool:

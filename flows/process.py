@@ -16,25 +16,26 @@ job), and can hand the per-document work to a Dask cluster (``workers`` for a lo
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from pipeline.analyse import Analysis, Classifier, analyse
-from pipeline.corpus import discover, metadata_for
+from pipeline.analyse import Analysis, Classifier, Prepared, classify, prepare
+from pipeline.batch import NO_MODEL_NEEDED, Job, RunSummary, Source, batch_params, plan_batch, tally
 from pipeline.factory import build_classifier
+from pipeline.heap import freeze_loaded
 from pipeline.ingest import IngestError, Limits, sha256_file
 from pipeline.ingest import read_document as ingest_document
-from pipeline.records import Document, DocumentMeta, DocumentOutcome, Page
+from pipeline.records import DocumentMeta, DocumentOutcome
 from pipeline.store import Store
 from pipeline.taxonomy import load_taxonomy
 
@@ -42,72 +43,48 @@ Progress = Callable[[DocumentOutcome, int, int], None]
 HEARTBEAT_SECONDS = 30.0
 
 
-@dataclass
-class RunSummary:
-    run_id: int
-    database: str
-    model_version: str
-    new: int = 0
-    skipped: int = 0  # already processed (or the same file twice in this run)
-    failed: int = 0  # failed this run (including those parked by this failure)
-    parked: int = 0  # not tried: parked after too many failed attempts
-    unsupported: list[str] = field(default_factory=list)
-    passages: int = 0
-    languages: dict[str, int] = field(default_factory=dict)
-    candidates_by_domain: dict[str, int] = field(default_factory=dict)
-    outcomes: list[DocumentOutcome] = field(default_factory=list)
-    seconds: float = 0.0
-    runner: str = "default"
-    interrupted_runs: list[int] = field(default_factory=list)  # earlier runs found dead and marked
-    workers: dict[str, Any] = field(default_factory=dict)  # Dask: worker processes, classifier loads
-
-    @property
-    def candidates(self) -> int:
-        return sum(self.candidates_by_domain.values())
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["candidates"] = self.candidates
-        return data
-
-    def stored_dict(self) -> dict[str, Any]:
-        """What goes into the runs table: everything but the per-file outcomes of skipped files."""
-        data = {k: v for k, v in self.as_dict().items() if k != "outcomes"}
-        data["documents"] = [asdict(o) for o in self.outcomes if o.status not in ("skipped",)][:1000]
-        return data
-
-
 def _retry_unless_bad_input(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's callback signature
-    """Retry I/O hiccups, not files that are simply unreadable."""
+    """Retry I/O hiccups (a network share, a file still being copied), not files that are simply unreadable."""
     try:
         state.result()
     except IngestError:
         return False
-    except Exception:
+    except OSError:
         return True
+    except Exception:  # noqa: BLE001 - a bug or a damaged file: the same again next second
+        return False
     return False
 
 
 @task(
-    name="read-document",
+    name="prepare-document",
     cache_policy=NO_CACHE,
     retries=2,
     retry_delay_seconds=1,
     retry_condition_fn=_retry_unless_bad_input,
 )
-def read_document(path: Path, meta: DocumentMeta, sha256: str) -> tuple[Document, list[Page]]:
-    return ingest_document(path, meta, sha256, Limits.from_env())
+def prepare_document(path: Path, meta: DocumentMeta, sha256: str) -> Prepared:
+    """Read the file, detect its language, split it into passages (no model needed)."""
+    doc, pages = ingest_document(path, meta, sha256, Limits.from_env())
+    return prepare(doc, pages)
 
 
-@task(name="analyse-document", cache_policy=NO_CACHE)
-def analyse_document(doc: Document, pages: list[Page], classifier: Classifier, top_k: int) -> Analysis:
-    return analyse(doc, pages, classifier, top_k)
+@task(name="classify-document", cache_policy=NO_CACHE)
+def classify_document(prepared: Prepared, classifier: Classifier, top_k: int) -> Analysis:
+    return classify(prepared, classifier, top_k)
 
 
 @task(name="store-document", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2)
-def store_document(store: Store, doc: Document, pages: list[Page], result: Analysis, encoder: str, run_id: int) -> int:
+def store_document(store: Store, prepared: Prepared, result: Analysis, encoder: str, run_id: int) -> int:
     return store.save_document(
-        doc, pages, result.language, result.passages, result.embeddings, encoder, result.candidates, run_id
+        prepared.doc,
+        prepared.pages,
+        result.language,
+        result.passages,
+        result.embeddings,
+        encoder,
+        result.candidates,
+        run_id,
     )
 
 
@@ -142,6 +119,7 @@ def shared_classifier(taxonomy_path: Path, model_path: Path | None, embedder: st
         if key not in _CLASSIFIERS:
             _CLASSIFIERS[key] = build_classifier(Path(taxonomy_path), model_path, embedder)
             _LOADS["classifier"] += 1
+            freeze_loaded()  # kept for the life of the process: out of the garbage collector's sight
         return _CLASSIFIERS[key]
 
 
@@ -168,7 +146,32 @@ class LazyClassifier:
 
     @property
     def model_version(self) -> str:
-        return self._classifier.model_version if self._classifier else "(no document needed the model)"
+        return self._classifier.model_version if self._classifier else NO_MODEL_NEEDED
+
+
+def warm_start(taxonomy_path: Path, model_path: Path | None, embedder: str | None) -> None:
+    """Before a flow that has work to do: start Prefect's temporary API server (a subprocess; unless
+    ``PREFECT_API_URL`` names a server) on a thread while this one loads the classifier, instead of
+    one after the other. Errors are left for the flow to meet and report where they belong."""
+    from prefect.settings import get_current_settings
+
+    server: threading.Thread | None = None
+    if not get_current_settings().api.url:
+        from prefect.server.api.server import SubprocessASGIServer
+
+        def start() -> None:
+            with contextlib.suppress(Exception):  # the flow starts it again and says what is wrong
+                SubprocessASGIServer().start()
+
+        server = threading.Thread(target=start, name="mgi-prefect-server-start", daemon=True)
+        server.start()
+    try:
+        shared_classifier(Path(taxonomy_path), Path(model_path) if model_path else None, embedder)
+    except Exception:  # noqa: BLE001, S110 - a model that cannot load is reported against each document
+        pass
+    finally:
+        if server is not None:
+            server.join()
 
 
 # --------------------------------------------------------------------------- one document
@@ -185,6 +188,30 @@ def process_one(
 ) -> DocumentOutcome:
     """One file through every stage; never raises for a bad file. ``sha``: its SHA-256 if already known
     (the batch hashes every file first, to skip the stored ones before loading anything)."""
+    started = begin_one(path, meta, store, run_id, sha)
+    if isinstance(started, DocumentOutcome):
+        return started
+    try:
+        prepared = prepare_document(path, meta, started.sha256)
+    except Exception as err:  # noqa: BLE001 - one bad document must not end the batch
+        return fail_one(started, err, store, run_id)
+    return finish_one(started, prepared, store, lazy, top_k, run_id)
+
+
+@dataclass(frozen=True)
+class Started:
+    """A document whose attempt is counted: what finishing it needs to know."""
+
+    path: Path
+    meta: DocumentMeta
+    sha256: str
+    size: int
+
+
+def begin_one(
+    path: Path, meta: DocumentMeta, store: Store, run_id: int, sha: str | None = None
+) -> Started | DocumentOutcome:
+    """Hash (unless known), skip what is stored, and count an attempt before any work is done."""
     if sha is None:
         try:
             sha = sha256_file(path)
@@ -200,22 +227,35 @@ def process_one(
     go, why = store.begin_attempt(str(path), sha, run_id, meta, size)  # counted before any work: see store.py
     if not go:
         return DocumentOutcome(str(path), sha, "skipped", why)
+    return Started(path, meta, sha, size)
+
+
+def fail_one(started: Started, err: BaseException, store: Store, run_id: int) -> DocumentOutcome:
+    """Record why a document failed (an IngestError says it itself; anything else by its type)."""
+    reason = str(err) if isinstance(err, IngestError) else f"{type(err).__name__}: {err}"
+    path, sha = str(started.path), started.sha256
+    status = store.record_failure(path, sha, reason, started.meta, started.size, run_id=run_id)
+    if status == "processed":  # another run stored it meanwhile; this attempt's error changes nothing
+        return DocumentOutcome(path, sha, "skipped", "already processed")
+    return DocumentOutcome(path, sha, "failed" if status == "failed" else "parked", reason)
+
+
+def finish_one(
+    started: Started, prepared: Prepared, store: Store, lazy: LazyClassifier, top_k: int, run_id: int
+) -> DocumentOutcome:
+    """Classify a prepared document and store it with everything it produced, in one transaction."""
     try:
-        doc, pages = read_document(path, meta, sha)
         classifier = lazy.get()
-        result = analyse_document(doc, pages, classifier, top_k)
-        added = store_document(store, doc, pages, result, classifier.encoder.name, run_id)
+        result = classify_document(prepared, classifier, top_k)
+        added = store_document(store, prepared, result, classifier.encoder.name, run_id)
     except Exception as err:  # noqa: BLE001 - one bad document must not end the batch
-        reason = str(err) if isinstance(err, IngestError) else f"{type(err).__name__}: {err}"
-        status = store.record_failure(str(path), sha, reason, meta, size, run_id=run_id)
-        if status == "processed":  # another run stored it meanwhile; this attempt's error changes nothing
-            return DocumentOutcome(str(path), sha, "skipped", "already processed")
-        return DocumentOutcome(str(path), sha, "failed" if status == "failed" else "parked", reason)
+        return fail_one(started, err, store, run_id)
+    doc = prepared.doc
     if doc.reason:  # read only in part (e.g. pages that could not be OCRed): processed, with the reason kept
-        _note_partial(store, sha, doc.reason)
+        _note_partial(store, started.sha256, doc.reason)
     return DocumentOutcome(
-        str(path),
-        sha,
+        str(started.path),
+        started.sha256,
         "new",
         doc.reason,
         result.language.code,
@@ -223,6 +263,50 @@ def process_one(
         added,
         result.candidates_by_domain(),
     )
+
+
+def process_pipelined(
+    jobs: Sequence[Job],
+    store: Store,
+    lazy: LazyClassifier,
+    top_k: int,
+    run_id: int,
+    report: Callable[[DocumentOutcome], None],
+) -> None:
+    """The documents in order, each read and split on a worker thread while the one before it is
+    classified and stored here.
+
+    Reading (pdfplumber) and splitting are pure Python; encoding runs in native code that releases
+    the interpreter lock, on one thread fewer than the machine has CPUs (``encoder_threads``). So
+    the two halves overlap on the spare CPU instead of taking turns, and the model loads while the
+    first document is read. At most two documents are in memory; results and their order are those
+    of one document after another. The model is loaded for the first document that reads well
+    (while the second is read), so a run of only unreadable files never loads it.
+    """
+
+    def submit(job: Job) -> tuple[Started, Any] | None:
+        started = begin_one(Path(job.path), job.meta, store, run_id, job.sha256)
+        if isinstance(started, DocumentOutcome):
+            report(started)
+            return None
+        return started, prepare_document.submit(started.path, started.meta, started.sha256)
+
+    queue = list(jobs)
+    ahead: tuple[Started, Any] | None = None
+    while ahead is not None or queue:
+        while queue and ahead is None:
+            ahead = submit(queue.pop(0))
+        if ahead is None:
+            break
+        (started, future), ahead = ahead, None
+        try:
+            prepared = future.result()
+        except Exception as err:  # noqa: BLE001 - one bad document must not end the batch
+            report(fail_one(started, err, store, run_id))
+            continue
+        while queue and ahead is None:  # the next one is read and split while this one is classified
+            ahead = submit(queue.pop(0))
+        report(finish_one(started, prepared, store, lazy, top_k, run_id))
 
 
 def _note_partial(store: Store, sha256: str, reason: str) -> None:
@@ -233,16 +317,6 @@ def _note_partial(store: Store, sha256: str, reason: str) -> None:
         row = s.get(DocumentRow, sha256)
         if row is not None:
             row.reason = reason
-
-
-@dataclass(frozen=True)
-class Job:
-    """One document for a worker: everything it needs, picklable."""
-
-    index: int
-    path: str
-    sha256: str
-    meta: DocumentMeta
 
 
 def run_job(
@@ -396,23 +470,6 @@ class _Heartbeat:
 # --------------------------------------------------------------------------- a batch
 
 
-Source = tuple[str, str | None, str | None]  # path, country, level
-
-
-def collect(sources: Sequence[Source]) -> tuple[list[tuple[Path, DocumentMeta]], list[Path]]:
-    """Every supported file of the sources with its metadata (a source's country/level override the
-    manifest), in order, each file once; and the files of unsupported types."""
-    seen: dict[Path, DocumentMeta] = {}
-    unsupported: list[Path] = []
-    for path, country, level in sources:
-        found = discover([path])
-        meta = metadata_for(found.files, country=country, level=level)
-        for f in found.files:
-            seen.setdefault(f, meta[f])
-        unsupported += [p for p in found.unsupported if p not in unsupported]
-    return list(seen.items()), unsupported
-
-
 def run_batch(
     sources: Sequence[Source],
     db_url: str,
@@ -432,10 +489,11 @@ def run_batch(
     logger = get_run_logger()
     store = Store(db_url, max_attempts=max_attempts)
     lazy = LazyClassifier(Path(taxonomy_path), Path(model_path) if model_path else None, embedder)
-    items, unsupported = collect(sources)
     interrupted = store.mark_stale_runs()
     if interrupted:
         logger.warning("runs %s had died mid-way; marked interrupted", ", ".join(f"#{i}" for i in interrupted))
+    # hash every file and skip, in a few queries, what is stored or parked: nothing is loaded for them
+    plan = plan_batch(sources, store)
     use_dask = bool(workers and workers > 0) or bool(dask_address)
     runner = (
         (f"dask:{dask_address}" if dask_address else f"dask:local({int(workers or 1)} workers)")
@@ -443,21 +501,12 @@ def run_batch(
         else "default"
     )
     run_id = store.start_run(
-        {
-            **(params or {}),
-            "sources": [list(s) for s in sources],
-            "model_path": model_path,
-            "embedder": embedder,
-            "top_k": top_k,
-            "runner": runner,
-            "max_attempts": store.max_attempts,
-        },
-        kind=kind,
+        batch_params(sources, model_path, embedder, top_k, runner, store.max_attempts, params), kind=kind
     )
-    summary = RunSummary(run_id, store.display_url, "", unsupported=[str(p) for p in unsupported], runner=runner)
+    summary = RunSummary(run_id, store.display_url, "", unsupported=[str(p) for p in plan.unsupported], runner=runner)
     summary.interrupted_runs = interrupted
     heartbeat = _Heartbeat(store, run_id)
-    total = len(items)
+    total = len(plan.todo) + len(plan.outcomes)
     done = 0
 
     def report(outcome: DocumentOutcome) -> None:
@@ -470,27 +519,10 @@ def run_batch(
             progress(outcome, done, total)
 
     try:
-        # 1. hash every file and skip, in a few queries, what is stored or parked: nothing is loaded for them
-        hashed: list[tuple[Path, DocumentMeta, str]] = []
-        for path, meta in items:
-            try:
-                hashed.append((path, meta, sha256_file(path)))
-            except OSError as err:
-                report(DocumentOutcome(str(path), None, "failed", f"cannot read the file: {err.strerror or err}"))
-        verdicts = store.triage(sha for _p, _m, sha in hashed)
-        first_path: dict[str, Path] = {}
-        todo: list[Job] = []
-        for path, meta, sha in hashed:
-            if sha in first_path:
-                report(DocumentOutcome(str(path), sha, "skipped", f"same content as {first_path[sha]}"))
-                continue
-            first_path[sha] = path
-            go, why = verdicts[sha]
-            if go:
-                todo.append(Job(len(todo), str(path), sha, meta))
-            else:
-                report(DocumentOutcome(str(path), sha, "skipped", why))
-        # 2. the new and changed documents
+        for outcome in plan.outcomes:
+            report(outcome)
+        todo = plan.todo
+        # the new and changed documents
         if todo and use_dask:
             with _environment_for_workers():
                 results = process_on_dask.with_options(task_runner=dask_runner(workers, dask_address))(
@@ -508,14 +540,13 @@ def run_batch(
             summary.workers = {"processes": len(loads), "classifier_loads": sum(loads.values())}
             summary.model_version = _model_version_of(lazy, results)
         else:
-            for job in todo:
-                report(process_one(Path(job.path), job.meta, store, lazy, top_k, run_id, sha=job.sha256))
+            process_pipelined(todo, store, lazy, top_k, run_id, report)
             summary.model_version = lazy.model_version
-        _tally(summary)
+        tally(summary)
         summary.seconds = round(time.perf_counter() - started, 2)
         store.finish_run(run_id, summary.stored_dict())
     except BaseException as err:
-        _tally(summary)
+        tally(summary)
         summary.seconds = round(time.perf_counter() - started, 2)
         status = "interrupted" if isinstance(err, KeyboardInterrupt) else "failed"
         data = summary.stored_dict() | {"error": f"{type(err).__name__}: {err}"}
@@ -532,29 +563,8 @@ def run_batch(
 
 def _model_version_of(lazy: LazyClassifier, results: list[tuple[int, DocumentOutcome, int, int]]) -> str:
     if not any(o.status == "new" for _i, o, _p, _n in results):
-        return "(no document needed the model)"
+        return NO_MODEL_NEEDED
     return lazy.get().model_version  # the same settings as the workers'; cached after the first load
-
-
-def _tally(summary: RunSummary) -> None:
-    languages: Counter[str] = Counter()
-    by_domain: Counter[str] = Counter()
-    summary.new = summary.skipped = summary.failed = summary.parked = summary.passages = 0
-    summary.outcomes.sort(key=lambda o: o.path)
-    for o in summary.outcomes:
-        if o.status == "new":
-            summary.new += 1
-            summary.passages += o.passages
-            languages[o.language or "unknown"] += 1
-            by_domain.update(o.candidates_by_domain)
-        elif o.status == "skipped" and (o.reason or "").startswith("parked"):
-            summary.parked += 1
-        elif o.status == "skipped":
-            summary.skipped += 1
-        else:
-            summary.failed += 1
-    summary.languages = dict(languages.most_common())
-    summary.candidates_by_domain = dict(sorted(by_domain.items()))
 
 
 def summary_markdown(summary: RunSummary) -> str:

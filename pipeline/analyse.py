@@ -45,11 +45,31 @@ class Classifier:
         return emb, self.scorer.score(emb)
 
 
-def analyse(doc: Document, pages: Sequence[Page], classifier: Classifier, top_k: int = 3) -> Analysis:
+@dataclass
+class Prepared:
+    """A document read and split, before any model is involved: the pure-Python half of the work."""
+
+    doc: Document
+    pages: list[Page]
+    language: LanguageGuess
+    passages: list[Passage]
+
+
+def prepare(doc: Document, pages: Sequence[Page]) -> Prepared:
+    """Language of the document, then its passages (each with its own language)."""
     language = detect_document([p.text for p in pages])
     if not language.known and doc.meta.language_hint:
         language = LanguageGuess(doc.meta.language_hint, 0.0)
-    passages = segment(doc.sha256, pages, language)
+    return Prepared(doc, list(pages), language, segment(doc.sha256, pages, language))
+
+
+def classify(prepared: Prepared, classifier: Classifier, top_k: int = 3) -> Analysis:
+    """Embeddings, scores and candidates of a prepared document's passages: the model's half."""
+    passages = prepared.passages
     emb, scores = classifier.score_texts([p.text for p in passages])
     cands = candidates(passages, scores, top_k, classifier.model_version, classifier.indicator_domain)
-    return Analysis(language, passages, emb, cands)
+    return Analysis(prepared.language, passages, emb, cands)
+
+
+def analyse(doc: Document, pages: Sequence[Page], classifier: Classifier, top_k: int = 3) -> Analysis:
+    return classify(prepare(doc, pages), classifier, top_k)

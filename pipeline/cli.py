@@ -68,12 +68,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from flows.process import process_documents
+    from pipeline.batch import IDLE_RUNNER, batch_params, plan_batch, record_idle_run
+    from pipeline.store import Store
+    from pipeline.taxonomy import load_taxonomy
 
     console = Console(stderr=True)
     for p in args.paths:
         if not Path(p).exists():
             raise FileNotFoundError(f"no such file or folder: {p}")
+    model_path = str(settings.model_path) if settings.model_path else None
     with Progress(
         TextColumn("[bold]{task.description}"),
         BarColumn(),
@@ -84,22 +87,41 @@ def cmd_run(args: argparse.Namespace) -> int:
         transient=True,
         disable=args.quiet,
     ) as bar:
-        task = bar.add_task("processing", total=None, current="loading models ...")
+        task = bar.add_task("processing", total=None, current="looking for new documents ...")
 
         def progress(outcome, n, total) -> None:  # noqa: ANN001
             bar.update(task, total=total, completed=n, current=f"{Path(outcome.path).name}: {outcome.status}")
 
-        summary = process_documents(
-            paths=[str(p) for p in args.paths],
-            db_url=settings.db_url,
-            taxonomy_path=str(settings.taxonomy_path),
-            model_path=str(settings.model_path) if settings.model_path else None,
-            embedder=settings.embedder,
-            country=args.country,
-            level=args.level,
-            top_k=args.top_k,
-            progress=progress,
-        )
+        sources = [(str(p), args.country, args.level) for p in args.paths]
+        store = Store(settings.db_url)
+        plan = plan_batch(sources, store)
+        if not plan.todo:  # nothing new or changed: recorded without loading a model or starting Prefect
+            load_taxonomy(settings.taxonomy_path)  # a bad taxonomy file stops every run, idle or not
+            params = {"paths": [str(p) for p in args.paths], "country": args.country, "level": args.level}
+            summary = record_idle_run(
+                plan,
+                store,
+                batch_params(
+                    sources, model_path, settings.embedder, args.top_k, IDLE_RUNNER, store.max_attempts, params
+                ),
+                progress=progress,
+            )
+        else:
+            from flows.process import process_documents, warm_start
+
+            bar.update(task, current="loading models ...")
+            warm_start(settings.taxonomy_path, settings.model_path, settings.embedder)
+            summary = process_documents(
+                paths=[str(p) for p in args.paths],
+                db_url=settings.db_url,
+                taxonomy_path=str(settings.taxonomy_path),
+                model_path=model_path,
+                embedder=settings.embedder,
+                country=args.country,
+                level=args.level,
+                top_k=args.top_k,
+                progress=progress,
+            )
     if args.json:
         _print_json(summary.as_dict())
     else:
@@ -158,9 +180,11 @@ def cmd_classify_text(args: argparse.Namespace) -> int:
         raise FileNotFoundError(f"input file not found: {args.input}")
     from pipeline.classify import predictions
     from pipeline.factory import build_classifier
+    from pipeline.heap import freeze_loaded
     from pipeline.language import detect
 
     clf = build_classifier(settings.taxonomy_path, settings.model_path, settings.embedder)
+    freeze_loaded()
     out = sys.stdout if args.output == "-" else open(args.output, "w", encoding="utf-8")  # noqa: SIM115
     bad = written = 0
     batch: list[dict[str, Any]] = []

@@ -11,6 +11,7 @@ this on the seed annotations), about three times faster.
 from __future__ import annotations
 
 import re
+import threading
 from functools import lru_cache
 
 import numpy as np
@@ -132,6 +133,13 @@ class _Profiles:
     def __init__(self) -> None:
         self.index: dict[str, int] = {}
         self.matrix = np.empty((0, 0))
+        self.lock = threading.Lock()  # documents are split on a worker thread while others detect
+
+    def rows(self, words: list[str], table: dict) -> tuple[np.ndarray, list[int]]:
+        """The distinct words' rows (a copy) and, for every word, its position among them."""
+        with self.lock:
+            unique, local = np.unique(np.asarray(self.ids(words, table)), return_inverse=True)
+            return self.matrix[unique], local.tolist()
 
     def ids(self, words: list[str], table: dict) -> list[int]:
         """The row of every word (adding the rows of words not met before)."""
@@ -195,9 +203,8 @@ def _draws_like_choice() -> bool:
 def _detect_block(detector, ngrams: list[str]) -> list[float]:  # noqa: ANN001 - a langdetect Detector
     """``Detector._detect_block`` after the n-grams: the same random draws in the same order and the
     same float operations per language (numpy element-wise is IEEE-exact, sums stay Python's)."""
-    unique, local = np.unique(np.asarray(_PROFILES.ids(ngrams, detector.word_lang_prob_map)), return_inverse=True)
-    ids = local.tolist()  # random.choice(ngrams) and random.choice(ids) draw the same position
-    rows = _PROFILES.matrix[unique]
+    rows, ids = _PROFILES.rows(ngrams, detector.word_lang_prob_map)
+    # random.choice(ngrams) and random.choice(ids) draw the same position
     n_lang = len(detector.langlist)
     rand = detector.random
     rand.seed(detector.seed)

@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.heap import freeze_loaded
 from pipeline.language import detect
 from pipeline.records import LanguageGuess, Page, Passage
 
@@ -227,6 +228,7 @@ def sentence_pipeline(language: str):  # noqa: ANN201 - spaCy Language
                 )
             if "senter" in full.disabled:
                 full.enable_pipe("senter")
+            freeze_loaded()
             return full
         except OSError:
             log.warning("spaCy pipeline %s is not installed; using the rule-based sentencizer", name)
@@ -235,6 +237,7 @@ def sentence_pipeline(language: str):  # noqa: ANN201 - spaCy Language
     except Exception:  # spaCy has no language class for it
         nlp = spacy.blank("xx")
     nlp.add_pipe("sentencizer")
+    freeze_loaded()
     return nlp
 
 

@@ -25,3 +25,17 @@ class ToyEncoder:
                 out[r, h % self.dim] += 1.0 if (h >> 20) & 1 else -1.0
         norms = np.linalg.norm(out, axis=1, keepdims=True)
         return out / np.maximum(norms, 1e-12)
+
+
+def use_toy_encoder(monkeypatch) -> ToyEncoder:  # noqa: ANN001 - pytest's MonkeyPatch
+    """Every encoder spec resolves to one toy encoder ("toy-hash"; no model loading), and classifiers
+    that an earlier test's `mgi run` built and cached in this process are forgotten."""
+    import flows.process
+    import pipeline.embed
+    import pipeline.factory
+
+    enc = ToyEncoder()
+    monkeypatch.setattr(pipeline.embed, "get_encoder", lambda spec: enc)
+    monkeypatch.setattr(pipeline.factory, "get_encoder", lambda spec: enc)
+    monkeypatch.setattr(flows.process, "_CLASSIFIERS", {})
+    return enc

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from batchkit import add_reviewed_document, decisions_from, load_seed_pool, write_seeds
-from toy import ToyEncoder
+from toy import use_toy_encoder
 
 from pipeline.store import Store
 
@@ -17,14 +17,7 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture
 def toy_encoders(monkeypatch):
-    """Every encoder spec resolves to the toy encoder (no model loading); "toy-hash" is its name."""
-    import pipeline.embed
-    import pipeline.factory
-
-    toy = ToyEncoder()
-    monkeypatch.setattr(pipeline.embed, "get_encoder", lambda spec: toy)
-    monkeypatch.setattr(pipeline.factory, "get_encoder", lambda spec: toy)
-    return toy
+    return use_toy_encoder(monkeypatch)
 
 
 @pytest.fixture

@@ -122,3 +122,20 @@ def test_fast_detection_gives_exactly_langdetects_probabilities():
                 _probabilities(text)
             continue
         assert [(x.lang, x.prob) for x in _probabilities(text)] == expected, text
+
+
+def test_threads_detecting_at_once_get_what_one_thread_gets(monkeypatch):
+    """Documents are split on a worker thread while others may detect: the shared n-gram table grows
+    under a lock, and the answers do not depend on who else is detecting."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import pipeline.language as language
+
+    texts = [f"{s} {i} " + s[::-1] for i in range(12) for s in SENTENCES.values()]
+    monkeypatch.setattr(language, "_PROFILES", language._Profiles())  # an empty table: every thread adds rows
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(detect, texts))
+    monkeypatch.setattr(language, "_PROFILES", language._Profiles())
+    alone = [detect(t) for t in texts]
+    assert together == alone
+    assert {g.code for g in alone[:3]} == set(SENTENCES)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 from batchkit import add_reviewed_document, decisions_from, load_seed_pool, write_seeds
-from toy import ToyEncoder
+from toy import use_toy_encoder
 
 import pipeline.cli as cli
 from pipeline import schedule_cli
@@ -112,13 +112,7 @@ def test_unpark(mgi, capsys, tmp_path):
 
 @pytest.fixture
 def toy(monkeypatch):
-    import pipeline.embed
-    import pipeline.factory
-
-    enc = ToyEncoder()
-    monkeypatch.setattr(pipeline.embed, "get_encoder", lambda spec: enc)
-    monkeypatch.setattr(pipeline.factory, "get_encoder", lambda spec: enc)
-    return enc
+    return use_toy_encoder(monkeypatch)
 
 
 def test_retrain_and_reclassify_commands(mgi, capsys, tmp_path, toy, monkeypatch):
