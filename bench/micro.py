@@ -1,5 +1,8 @@
 """The measurements behind three design decisions the code cites (``python -m bench.micro``).
 
+(0) gc-freeze: reading the 300-page corpus (``pipeline.ingest.read_document``) in a bare process,
+    in one that first loaded what a run loads (classifier, spaCy pipelines, Prefect), and in one
+    that loaded it and then called ``pipeline.heap.freeze_loaded``.
 (1) language: the pipeline's language detector (``pipeline.language._probabilities``) against
     langdetect's own ``Detector.get_probabilities()`` on the same texts in one process: time per
     text, and whether every answer is identical.
@@ -35,8 +38,47 @@ from typing import Any
 from bench.corpus import CACHE, build_corpus, seed_texts
 from bench.run import PY, RESULTS, base_env, lines_file, measure
 
-ALL = ("language", "spacy-import", "encoder-threads", "use-threads")
+ALL = ("gc-freeze", "language", "spacy-import", "encoder-threads", "use-threads")
 WORK = CACHE / "micro"
+
+
+GC_READ = """
+import gc, json, sys, time
+from pathlib import Path
+from pipeline.ingest import Limits, read_document
+from pipeline.records import DocumentMeta
+folder, mode = Path(sys.argv[1]), sys.argv[2]
+if mode != "bare":
+    import prefect
+    from pipeline.config import Settings
+    from pipeline.factory import build_classifier
+    from pipeline.segment import sentence_pipeline
+    build_classifier(Settings.from_env().taxonomy_path, None, "use-multilingual")
+    for lang in ("en", "fr", "es"):
+        sentence_pipeline(lang)
+    if mode == "frozen":
+        from pipeline.heap import freeze_loaded
+        freeze_loaded()
+    else:
+        gc.unfreeze()  # sentence_pipeline froze what it loaded: undo it, as before the fix
+tracked = len(gc.get_objects())
+started = time.perf_counter()
+for path in sorted(folder.glob("*.pdf")):
+    read_document(path, DocumentMeta(), None, Limits())
+print(json.dumps({"seconds": time.perf_counter() - started, "tracked": tracked}))
+"""
+
+
+def gc_freeze(pages: int = 300) -> dict[str, Any]:
+    corpus = build_corpus(pages)
+    env = base_env(WORK / "home", {})
+    out: dict[str, Any] = {"pages": pages}
+    for mode in ("bare", "loaded", "frozen"):
+        proc = measure([PY, "-c", GC_READ, str(corpus.folder), mode], env, WORK / "logs", f"gc-{mode}")
+        if proc.code != 0 or not proc.out:
+            raise RuntimeError(f"reading failed:\n{proc.tail}")
+        out[mode] = {"seconds": round(proc.out["seconds"], 1), "tracked": proc.out["tracked"]}
+    return out
 
 
 def language(n_per_language: int = 300) -> dict[str, Any]:
@@ -105,46 +147,51 @@ def encoder_threads(lines: int = 500, pages: int = 100) -> dict[str, Any]:
                 burner.kill()
                 burner.wait()
     model = Path(__file__).resolve().parent.parent / "models" / "default"
+    out["run"] = _runs_by_threads(corpus.folder, "run", {"MGI_MODEL": str(model)})
+    return out
+
+
+def _runs_by_threads(folder: Path, name: str, env_extra: dict[str, str]) -> dict[str, Any]:
+    """``mgi run FOLDER`` into a fresh MGI_HOME with 1, then 2 encoder threads."""
+    out = {}
     for threads in (1, 2):
-        home = WORK / f"run-{threads}"
+        home = WORK / f"{name}-{threads}"
         shutil.rmtree(home, ignore_errors=True)
-        env = base_env(home, {"MGI_MODEL": str(model), "MGI_ENCODER_THREADS": str(threads)})
-        cmd = [PY, "-m", "pipeline.cli", "run", str(corpus.folder), "--json", "--quiet"]
-        proc = measure(cmd, env, WORK / "logs", f"run-threads-{threads}")
+        env = base_env(home, {**env_extra, "MGI_ENCODER_THREADS": str(threads)})
+        cmd = [PY, "-m", "pipeline.cli", "run", str(folder), "--json", "--quiet"]
+        proc = measure(cmd, env, WORK / "logs", f"{name}-threads-{threads}")
         if proc.code != 0 or not proc.out:
             raise RuntimeError(f"mgi run failed:\n{proc.tail}")
-        out["run"][f"{threads} thread{'s' if threads > 1 else ''}"] = {
+        out[f"{threads} thread{'s' if threads > 1 else ''}"] = {
             "wall": proc.wall,
             "cpu": proc.cpu,
             "flow": proc.out["seconds"],
-            "passages": proc.out["passages"],
         }
     return out
 
 
 def use_threads(pages: int = 300) -> dict[str, Any]:
     corpus = build_corpus(pages)
-    out: dict[str, Any] = {"pages": pages, "run": {}}
-    for threads in (1, 2):
-        home = WORK / f"use-run-{threads}"
-        shutil.rmtree(home, ignore_errors=True)
-        env = base_env(
-            home, {"MGI_MODEL": "none", "MGI_EMBEDDER": "use-multilingual", "MGI_ENCODER_THREADS": str(threads)}
-        )
-        cmd = [PY, "-m", "pipeline.cli", "run", str(corpus.folder), "--json", "--quiet"]
-        proc = measure(cmd, env, WORK / "logs", f"use-run-threads-{threads}")
-        if proc.code != 0 or not proc.out:
-            raise RuntimeError(f"mgi run failed:\n{proc.tail}")
-        out["run"][f"{threads} thread{'s' if threads > 1 else ''}"] = {
-            "wall": proc.wall,
-            "cpu": proc.cpu,
-            "flow": proc.out["seconds"],
-        }
-    return out
+    env = {"MGI_MODEL": "none", "MGI_EMBEDDER": "use-multilingual"}
+    return {"pages": pages, "run": _runs_by_threads(corpus.folder, "use-run", env)}
+
+
+def _runs_text(runs: dict[str, Any]) -> str:
+    return "; ".join(
+        f"{k}: {v['wall']:.1f} s wall, {v['cpu']:.1f} s CPU (flow {v['flow']:.1f} s)" for k, v in runs.items()
+    )
 
 
 def markdown(results: dict[str, Any]) -> str:
     lines = [f"Measured {results['date']} on {results['cpus']} CPUs with `{results['command']}`.", ""]
+    if "gc-freeze" in results:
+        r = results["gc-freeze"]
+        lines += [
+            f"- **gc-freeze**, reading the {r['pages']}-page corpus: bare process {r['bare']['seconds']} s "
+            f"({r['bare']['tracked']:,} objects tracked by the GC); after loading what a run loads "
+            f"{r['loaded']['seconds']} s ({r['loaded']['tracked']:,}); loaded, then frozen "
+            f"{r['frozen']['seconds']} s ({r['frozen']['tracked']:,})."
+        ]
     if "language" in results:
         r = results["language"]
         lines += [
@@ -163,23 +210,22 @@ def markdown(results: dict[str, Any]) -> str:
     if "encoder-threads" in results:
         r = results["encoder-threads"]
         bare = "; ".join(f"{k}: {v['seconds']:.1f} s" for k, v in r["bare"].items())
-        run = "; ".join(
-            f"{k}: {v['wall']:.1f} s wall, {v['cpu']:.1f} s CPU (flow {v['flow']:.1f} s)" for k, v in r["run"].items()
-        )
+        run = _runs_text(r["run"])
         lines += [
             f"- **encoder-threads**, bare e5-small encoding of {r['lines']} lines — {bare}.",
             f"- **encoder-threads**, `mgi run` of the {r['pages']}-page corpus with the shipped model — {run}.",
         ]
     if "use-threads" in results:
         r = results["use-threads"]
-        run = "; ".join(
-            f"{k}: {v['wall']:.1f} s wall, {v['cpu']:.1f} s CPU (flow {v['flow']:.1f} s)" for k, v in r["run"].items()
-        )
-        lines += [f"- **use-threads**, `mgi run` of the {r['pages']}-page corpus, zero-shot use-multilingual — {run}."]
+        lines += [
+            f"- **use-threads**, `mgi run` of the {r['pages']}-page corpus, zero-shot use-multilingual — "
+            f"{_runs_text(r['run'])}."
+        ]
     return "\n".join(lines) + "\n"
 
 
 MEASUREMENTS = {
+    "gc-freeze": gc_freeze,
     "language": language,
     "spacy-import": spacy_import,
     "encoder-threads": encoder_threads,
