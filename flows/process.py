@@ -17,6 +17,7 @@ job), and can hand the per-document work to a Dask cluster (``workers`` for a lo
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import os
 import threading
 import time
@@ -265,6 +266,41 @@ def finish_one(
     )
 
 
+class ReadAhead:
+    """One document being prepared (the ``prepare-document`` task) on a thread of its own.
+
+    A daemon thread, with the flow's context copied to it, rather than Prefect's thread pool: the
+    pool's threads are joined when Python exits, so a Ctrl-C waited for the document being read
+    ahead (24 s for the 563-page act of the real corpus, against 2 s one document at a time).
+    Nothing is written on this thread (the attempt is counted, and the results stored, by the
+    caller), so a thread cut short at exit loses nothing.
+    """
+
+    def __init__(self, started: Started) -> None:
+        self.started = started
+        self._done = threading.Event()
+        self._result: Prepared | None = None
+        self._error: BaseException | None = None
+        context = contextvars.copy_context()
+        thread = threading.Thread(target=context.run, args=(self._run,), name="mgi-read-ahead", daemon=True)
+        thread.start()
+
+    def _run(self) -> None:
+        try:
+            self._result = prepare_document(self.started.path, self.started.meta, self.started.sha256)
+        except BaseException as err:  # noqa: BLE001 - handed to the caller by result()
+            self._error = err
+        finally:
+            self._done.set()
+
+    def result(self) -> Prepared:
+        self._done.wait()
+        if self._error is not None:
+            raise self._error
+        assert self._result is not None
+        return self._result
+
+
 def process_pipelined(
     jobs: Sequence[Job],
     store: Store,
@@ -273,39 +309,40 @@ def process_pipelined(
     run_id: int,
     report: Callable[[DocumentOutcome], None],
 ) -> None:
-    """The documents in order, each read and split on a worker thread while the one before it is
-    classified and stored here.
+    """The documents in order, each read and split on a thread of its own while the one before it
+    is classified and stored here.
 
     Reading (pdfplumber) and splitting are pure Python; encoding mostly runs in native code that
     releases the interpreter lock. So the two halves overlap instead of taking turns (the
-    before/after of this change, with the others made with it, is in docs/benchmarks.md). At most two documents are in memory; results and their order are those
-    of one document after another. The model is loaded for the first document that reads well
-    (while the second is read), so a run of only unreadable files never loads it.
+    before/after of this change, with the others made with it, is in docs/benchmarks.md). One
+    document is read at a time and at most two are in memory; results and their order are those of
+    one document after another. The model is loaded for the first document that reads well (while
+    the second is read), so a run of only unreadable files never loads it.
     """
 
-    def submit(job: Job) -> tuple[Started, Any] | None:
+    def submit(job: Job) -> ReadAhead | None:
         started = begin_one(Path(job.path), job.meta, store, run_id, job.sha256)
         if isinstance(started, DocumentOutcome):
             report(started)
             return None
-        return started, prepare_document.submit(started.path, started.meta, started.sha256)
+        return ReadAhead(started)
 
     queue = list(jobs)
-    ahead: tuple[Started, Any] | None = None
+    ahead: ReadAhead | None = None
     while ahead is not None or queue:
         while queue and ahead is None:
             ahead = submit(queue.pop(0))
         if ahead is None:
             break
-        (started, future), ahead = ahead, None
+        current, ahead = ahead, None
         try:
-            prepared = future.result()
+            prepared = current.result()
         except Exception as err:  # noqa: BLE001 - one bad document must not end the batch
-            report(fail_one(started, err, store, run_id))
+            report(fail_one(current.started, err, store, run_id))
             continue
         while queue and ahead is None:  # the next one is read and split while this one is classified
             ahead = submit(queue.pop(0))
-        report(finish_one(started, prepared, store, lazy, top_k, run_id))
+        report(finish_one(current.started, prepared, store, lazy, top_k, run_id))
 
 
 def _note_partial(store: Store, sha256: str, reason: str) -> None:

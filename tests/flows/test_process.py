@@ -166,3 +166,31 @@ def test_late_failure_does_not_undo_another_runs_work(prefect_harness, tmp_path,
     assert outcome.status == "skipped"
     assert store.document_state(doc.sha256) == ("processed", 1)
     assert store.counts() == before
+
+
+def test_a_document_read_ahead_never_holds_up_exit_and_hands_back_its_error(monkeypatch, tmp_path):
+    """The read-ahead runs on a daemon thread (Python's exit, e.g. after Ctrl-C, does not wait for a
+    563-page act to finish reading) and its result or error reaches the caller."""
+    import threading
+
+    import flows.process as fp
+    from pipeline.ingest import IngestError
+    from pipeline.records import DocumentMeta
+
+    release = threading.Event()
+
+    def slow_prepare(path, meta, sha):  # noqa: ANN001, ANN202
+        release.wait(30)
+        if path.name == "bad.pdf":
+            raise IngestError("damaged PDF")
+        return f"prepared {path.name}"
+
+    monkeypatch.setattr(fp, "prepare_document", slow_prepare)
+    good = fp.ReadAhead(fp.Started(tmp_path / "good.pdf", DocumentMeta(), "a" * 64, 1))
+    bad = fp.ReadAhead(fp.Started(tmp_path / "bad.pdf", DocumentMeta(), "b" * 64, 1))
+    threads = [t for t in threading.enumerate() if t.name == "mgi-read-ahead"]
+    assert len(threads) == 2 and all(t.daemon for t in threads)
+    release.set()
+    assert good.result() == "prepared good.pdf"
+    with pytest.raises(IngestError, match="damaged PDF"):
+        bad.result()
