@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.corpus import CACHE, REPO, build_corpus, seed_texts
+from bench.machine import cpu_model, memory_gb
 
 DOCS_OUT = REPO / "docs" / "benchmarks.md"
 FIXES = Path(__file__).resolve().parent / "fixes.md"
@@ -293,16 +294,6 @@ def run_classify_text(n: int, configs: dict[str, dict[str, Any]], work: Path, lo
 # --------------------------------------------------------------------------- report
 
 
-def _cpu_name() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def _mark(ok: bool) -> str:
     return "met" if ok else "**missed**"
 
@@ -446,14 +437,6 @@ def _targets(rows: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-def _memory_gb() -> str:
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        return f"{kb / 1024 / 1024:.0f}"
-    except (OSError, ValueError, IndexError):
-        return "?"
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="100 pages and 1,000 lines only (a few minutes)")
@@ -511,8 +494,8 @@ def main(argv: list[str] | None = None) -> int:
     results = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "cpus": os.cpu_count(),
-        "cpu": _cpu_name(),
-        "memory_gb": _memory_gb(),
+        "cpu": cpu_model(),
+        "memory_gb": memory_gb(),
         "python": platform.python_version(),
         "platform": platform.platform(terse=True),
         "shared_note": (args.shared[0].upper() + args.shared[1:] + ".") if args.shared else "Quiet machine.",

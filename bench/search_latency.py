@@ -39,6 +39,7 @@ sys.path.insert(0, str(REPO))
 
 from sqlalchemy import insert, select  # noqa: E402
 
+from bench.machine import cpu_model  # noqa: E402
 from pipeline import search as search_mod  # noqa: E402
 from pipeline.search import SearchEntryRow, SemanticSearch, ensure_search_schema  # noqa: E402
 from pipeline.store import CandidateRow, DocumentRow, EmbeddingRow, PassageRow, Store  # noqa: E402
@@ -304,16 +305,6 @@ def encode_latency(n_queries: int) -> dict | None:
     sentences = [f"Sentence {j} of a passage about work permits and residence, number {j}." for j in range(50)]
     highlight = timed(lambda i: enc.encode(sentences), max(5, n_queries // 10))
     return {"single": single, "highlight50": highlight}
-
-
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
 
 
 def report(results: list[dict], enc: dict | None, args: argparse.Namespace) -> str:

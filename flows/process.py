@@ -31,7 +31,17 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from pipeline.analyse import Analysis, Classifier, Prepared, classify, prepare
-from pipeline.batch import NO_MODEL_NEEDED, Job, RunSummary, Source, batch_params, plan_batch, tally
+from pipeline.batch import (
+    NO_MODEL_NEEDED,
+    Job,
+    RunSummary,
+    Source,
+    batch_params,
+    path_params,
+    path_sources,
+    plan_batch,
+    tally,
+)
 from pipeline.factory import build_classifier
 from pipeline.heap import freeze_loaded
 from pipeline.ingest import IngestError, Limits, sha256_file
@@ -675,7 +685,7 @@ def process_documents(
     max_attempts: int | None = None,
 ) -> RunSummary:
     return run_batch(
-        [(str(p), country, level) for p in paths],
+        path_sources(paths, country, level),
         db_url,
         taxonomy_path,
         model_path,
@@ -685,7 +695,7 @@ def process_documents(
         workers,
         dask_address,
         max_attempts,
-        params={"paths": [str(p) for p in paths], "country": country, "level": level},
+        params=path_params(paths, country, level),
     )
 
 

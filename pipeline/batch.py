@@ -52,22 +52,34 @@ class Job:
 NO_MODEL_NEEDED = "(no document needed the model)"
 IDLE_RUNNER = "none (nothing to process)"  # the runner of a run recorded without its flow
 
-_HASHES: dict[tuple[str, int, int], str] = {}  # (path, size, mtime_ns) -> SHA-256, for this process
+_HASHES: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, SHA-256): one entry per path
 _HASH_LOCK = threading.Lock()
 
 
 def file_sha256(path: Path) -> str:
     """The file's SHA-256, remembered for this process while its size and modification time stay the
-    same (``mgi run`` plans before its flow starts, and the flow asks again)."""
+    same (``mgi run`` plans before its flow starts, and the flow asks again). One entry per path, so
+    a long-lived process (``mgi schedule serve``) keeps no stale versions."""
     st = os.stat(path)
-    key = (str(Path(path).resolve()), st.st_size, st.st_mtime_ns)
+    key = str(Path(path).resolve())
     with _HASH_LOCK:
         known = _HASHES.get(key)
-    if known is None:
-        known = sha256_file(path)
-        with _HASH_LOCK:
-            _HASHES[key] = known
-    return known
+    if known is not None and known[:2] == (st.st_size, st.st_mtime_ns):
+        return known[2]
+    digest = sha256_file(path)
+    with _HASH_LOCK:
+        _HASHES[key] = (st.st_size, st.st_mtime_ns, digest)
+    return digest
+
+
+def path_sources(paths: Sequence[str | Path], country: str | None, level: str | None) -> list[Source]:
+    """Paths given on a command line, all with the same country and level."""
+    return [(str(p), country, level) for p in paths]
+
+
+def path_params(paths: Sequence[str | Path], country: str | None, level: str | None) -> dict[str, Any]:
+    """What a run over paths records of how it was asked for, beside ``batch_params``."""
+    return {"paths": [str(p) for p in paths], "country": country, "level": level}
 
 
 @dataclass

@@ -68,7 +68,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from pipeline.batch import IDLE_RUNNER, batch_params, plan_batch, record_idle_run
+    from pipeline.batch import IDLE_RUNNER, batch_params, path_params, path_sources, plan_batch, record_idle_run
     from pipeline.store import Store
     from pipeline.taxonomy import load_taxonomy
 
@@ -92,12 +92,12 @@ def cmd_run(args: argparse.Namespace) -> int:
         def progress(outcome, n, total) -> None:  # noqa: ANN001
             bar.update(task, total=total, completed=n, current=f"{Path(outcome.path).name}: {outcome.status}")
 
-        sources = [(str(p), args.country, args.level) for p in args.paths]
+        sources = path_sources(args.paths, args.country, args.level)
         store = Store(settings.db_url)
         plan = plan_batch(sources, store)
         if not plan.todo:  # nothing new or changed: recorded without loading a model or starting Prefect
             load_taxonomy(settings.taxonomy_path)  # a bad taxonomy file stops every run, idle or not
-            params = {"paths": [str(p) for p in args.paths], "country": args.country, "level": args.level}
+            params = path_params(args.paths, args.country, args.level)
             summary = record_idle_run(
                 plan,
                 store,
@@ -107,6 +107,8 @@ def cmd_run(args: argparse.Namespace) -> int:
                 progress=progress,
             )
         else:
+            # the flow plans again from the database (another run may have stored some meanwhile);
+            # the files are not read twice: file_sha256 remembers their hashes
             from flows.process import process_documents, warm_start
 
             bar.update(task, current="loading models ...")

@@ -228,6 +228,18 @@ def _pid_alive(pid: int) -> bool:
 HOST = socket.gethostname()
 
 
+def _candidate_row(c: Candidate, run_id: int | None) -> CandidateRow:
+    return CandidateRow(
+        passage_id=c.passage_id,
+        indicator_id=c.indicator_id,
+        domain=c.domain,
+        score=c.score,
+        rank=c.rank,
+        model_version=c.model_version,
+        run_id=run_id,
+    )
+
+
 class Store:
     """The database of one deployment. ``max_attempts``: failed (or interrupted) attempts after which a
     document is parked; ``upgrade``: apply pending schema migrations on opening (default: yes, unless
@@ -565,18 +577,7 @@ class Store:
                     )
                     for p, v in zip(passages, embeddings, strict=True)
                 )
-            s.add_all(
-                CandidateRow(
-                    passage_id=c.passage_id,
-                    indicator_id=c.indicator_id,
-                    domain=c.domain,
-                    score=c.score,
-                    rank=c.rank,
-                    model_version=c.model_version,
-                    run_id=run_id,
-                )
-                for c in cands
-            )
+            s.add_all(_candidate_row(c, run_id) for c in cands)
         return len(cands)
 
     # ------------------------------------------------------------------ reclassifying
@@ -648,17 +649,7 @@ class Store:
                 elif skip_decided and (c.passage_id, c.indicator_id) in decided_pairs:
                     kept_decided += 1
                 else:
-                    s.add(
-                        CandidateRow(
-                            passage_id=c.passage_id,
-                            indicator_id=c.indicator_id,
-                            domain=c.domain,
-                            score=c.score,
-                            rank=c.rank,
-                            model_version=c.model_version,
-                            run_id=run_id,
-                        )
-                    )
+                    s.add(_candidate_row(c, run_id))
                     have.add((c.passage_id, c.indicator_id, c.model_version))
                     added += 1
             s.flush()
