@@ -48,7 +48,7 @@ def extract(folder: Path) -> dict[str, float]:
 def bare_encoder(spec: str) -> Callable[[list[str]], object]:
     """The library call the pipeline's encoder wraps, without the wrapper, with the same threads."""
     try:
-        from pipeline.embed import encoder_threads
+        from pipeline.stages.embed import encoder_threads
 
         threads = encoder_threads(spec)
     except (ImportError, TypeError):  # measuring an older pipeline (bench.run --pythonpath)

@@ -1,9 +1,9 @@
 """The measurements behind three design decisions the code cites (``python -m bench.micro``).
 
-(0) gc-freeze: reading the 300-page corpus (``pipeline.ingest.read_document``) in a bare process,
+(0) gc-freeze: reading the 300-page corpus (``pipeline.stages.ingest.read_document``) in a bare process,
     in one that first loaded what a run loads (classifier, spaCy pipelines, Prefect), and in one
-    that loaded it and then called ``pipeline.heap.freeze_loaded``.
-(1) language: the pipeline's language detector (``pipeline.language._probabilities``) against
+    that loaded it and then called ``pipeline.stages.heap.freeze_loaded``.
+(1) language: the pipeline's language detector (``pipeline.stages.language._probabilities``) against
     langdetect's own ``Detector.get_probabilities()`` on the same texts in one process: time per
     text, and whether every answer is identical.
 (2) spacy-import: what importing spaCy costs in a fresh process, plainly (thinc probes for torch,
@@ -45,19 +45,19 @@ WORK = CACHE / "micro"
 GC_READ = """
 import gc, json, sys, time
 from pathlib import Path
-from pipeline.ingest import Limits, read_document
+from pipeline.stages.ingest import Limits, read_document
 from pipeline.records import DocumentMeta
 folder, mode = Path(sys.argv[1]), sys.argv[2]
 if mode != "bare":
     import prefect
     from pipeline.config import Settings
-    from pipeline.factory import build_classifier
-    from pipeline.segment import sentence_pipeline
+    from pipeline.learning.factory import build_classifier
+    from pipeline.stages.segment import sentence_pipeline
     build_classifier(Settings.from_env().taxonomy_path, None, "use-multilingual")
     for lang in ("en", "fr", "es"):
         sentence_pipeline(lang)
     if mode == "frozen":
-        from pipeline.heap import freeze_loaded
+        from pipeline.stages.heap import freeze_loaded
         freeze_loaded()
     else:
         gc.unfreeze()  # sentence_pipeline froze what it loaded: undo it, as before the fix
@@ -82,7 +82,7 @@ def gc_freeze(pages: int = 300) -> dict[str, Any]:
 
 
 def language(n_per_language: int = 300) -> dict[str, Any]:
-    from pipeline.language import _factory, _probabilities
+    from pipeline.stages.language import _factory, _probabilities
 
     texts = [t for lang in ("en", "fr", "es") for t in seed_texts(lang)[:n_per_language]]
     factory = _factory()
@@ -109,7 +109,7 @@ def language(n_per_language: int = 300) -> dict[str, Any]:
 
 SPACY_PLAIN = "import sys, spacy; print('{\"torch\": %s}' % str('torch' in sys.modules).lower())"
 SPACY_OURS = (
-    "import sys; from pipeline.segment import _import_spacy; _import_spacy(); "
+    "import sys; from pipeline.stages.segment import _import_spacy; _import_spacy(); "
     "print('{\"torch\": %s}' % str('torch' in sys.modules).lower())"
 )
 

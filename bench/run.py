@@ -202,7 +202,7 @@ class Row:
 
 
 def run_size(pages: int, configs: dict[str, dict[str, Any]], work: Path, log) -> list[Row]:  # noqa: ANN001
-    from pipeline.embed import DEFAULT_BATCH
+    from pipeline.stages.embed import DEFAULT_BATCH
 
     corpus = build_corpus(pages, log=log)
     rows = []
@@ -259,7 +259,7 @@ def lines_file(n: int) -> Path:
 
 
 def run_classify_text(n: int, configs: dict[str, dict[str, Any]], work: Path, log) -> list[dict[str, Any]]:  # noqa: ANN001
-    from pipeline.embed import DEFAULT_BATCH
+    from pipeline.stages.embed import DEFAULT_BATCH
 
     src = lines_file(n)
     out = []

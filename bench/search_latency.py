@@ -293,7 +293,7 @@ def run_dim(n: int, dim: int, n_queries: int, workdir: Path, seed: int) -> dict:
 
 def encode_latency(n_queries: int) -> dict | None:
     try:
-        from pipeline.embed import get_encoder
+        from pipeline.stages.embed import get_encoder
 
         enc = get_encoder("use-multilingual")
     except Exception as err:  # noqa: BLE001 - optional part of the report

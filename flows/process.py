@@ -30,7 +30,7 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from pipeline.analyse import Analysis, Classifier, Prepared, classify, prepare
+from pipeline.stages.analyse import Analysis, Classifier, Prepared, classify, prepare
 from pipeline.batch import (
     NO_MODEL_NEEDED,
     Job,
@@ -42,13 +42,13 @@ from pipeline.batch import (
     plan_batch,
     tally,
 )
-from pipeline.factory import build_classifier
-from pipeline.heap import freeze_loaded
-from pipeline.ingest import IngestError, Limits, sha256_file
-from pipeline.ingest import read_document as ingest_document
+from pipeline.learning.factory import build_classifier
+from pipeline.stages.heap import freeze_loaded
+from pipeline.stages.ingest import IngestError, Limits, sha256_file
+from pipeline.stages.ingest import read_document as ingest_document
 from pipeline.records import DocumentMeta, DocumentOutcome
 from pipeline.store import Store
-from pipeline.taxonomy import load_taxonomy
+from pipeline.stages.taxonomy import load_taxonomy
 
 Progress = Callable[[DocumentOutcome, int, int], None]
 HEARTBEAT_SECONDS = 30.0

@@ -27,7 +27,7 @@ def _encoder_spec(embedder: str | None, model: Path | None) -> str:
     if embedder:
         return embedder
     if model is not None:
-        from pipeline.model import ModelCard
+        from pipeline.learning.model import ModelCard
 
         return ModelCard.read(model).embedder
     return DEFAULT_EMBEDDER
@@ -46,9 +46,9 @@ def retrain_task(
     force: bool,
     decisions: str,
 ) -> tuple[int, dict[str, Any]]:
-    from pipeline.embed import get_encoder
+    from pipeline.stages.embed import get_encoder
     from pipeline.retrain import retrain_and_record
-    from pipeline.taxonomy import load_taxonomy
+    from pipeline.stages.taxonomy import load_taxonomy
 
     cur = Path(current) if current else None
     encoder = get_encoder(_encoder_spec(embedder, cur))

@@ -15,8 +15,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.corpus import discover, metadata_for
-from pipeline.ingest import sha256_file
+from pipeline.stages.corpus import discover, metadata_for
+from pipeline.stages.ingest import sha256_file
 from pipeline.records import DocumentMeta, DocumentOutcome
 from pipeline.store import Store
 

@@ -16,12 +16,12 @@ USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, FileNotFoundError, 
 
 
 def _user_errors() -> tuple[type[BaseException], ...]:
-    from pipeline.corpus import ManifestError
-    from pipeline.embed import EncoderError
-    from pipeline.ingest import IngestError
-    from pipeline.model import ModelMismatch
-    from pipeline.taxonomy import TaxonomyError
-    from pipeline.train import TrainingError
+    from pipeline.stages.corpus import ManifestError
+    from pipeline.stages.embed import EncoderError
+    from pipeline.stages.ingest import IngestError
+    from pipeline.learning.model import ModelMismatch
+    from pipeline.stages.taxonomy import TaxonomyError
+    from pipeline.learning.train import TrainingError
 
     return USER_ERRORS + (ManifestError, EncoderError, IngestError, ModelMismatch, TaxonomyError, TrainingError)
 
@@ -70,7 +70,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from pipeline.batch import IDLE_RUNNER, batch_params, path_params, path_sources, plan_batch, record_idle_run
     from pipeline.store import Store
-    from pipeline.taxonomy import load_taxonomy
+    from pipeline.stages.taxonomy import load_taxonomy
 
     console = Console(stderr=True)
     for p in args.paths:
@@ -132,7 +132,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _print_summary(summary, settings: Settings) -> None:  # noqa: ANN001
-    from pipeline.taxonomy import load_taxonomy
+    from pipeline.stages.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy(settings.taxonomy_path)
     print(f"Run {summary.run_id} finished in {summary.seconds:.1f} s (model {summary.model_version})")
@@ -180,10 +180,10 @@ def cmd_classify_text(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if args.input != "-" and not Path(args.input).is_file():
         raise FileNotFoundError(f"input file not found: {args.input}")
-    from pipeline.classify import predictions
-    from pipeline.factory import build_classifier
-    from pipeline.heap import freeze_loaded
-    from pipeline.language import detect
+    from pipeline.stages.classify import predictions
+    from pipeline.learning.factory import build_classifier
+    from pipeline.stages.heap import freeze_loaded
+    from pipeline.stages.language import detect
 
     clf = build_classifier(settings.taxonomy_path, settings.model_path, settings.embedder)
     freeze_loaded()
@@ -326,7 +326,7 @@ def cmd_candidates(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from pipeline.taxonomy import load_taxonomy
+    from pipeline.stages.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy(Path(args.file) if args.file else _settings(args).taxonomy_path)
     if args.json:

@@ -43,7 +43,7 @@ from sqlalchemy import distinct, func, select
 from pipeline.review import ReviewError, match_country, sync_items
 from pipeline.review_models import ReviewStateRow, ensure_review_schema
 from pipeline.store import CandidateRow, DocumentRow, EmbeddingRow, PassageRow, Store
-from pipeline.taxonomy import Taxonomy
+from pipeline.stages.taxonomy import Taxonomy
 
 STATES = ("confirmed", "gap", "suggested", "rejected", "none")
 STATE_LABELS = {

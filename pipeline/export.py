@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from pipeline.review import ReviewError, match_country, sync_items
 from pipeline.review_models import DecisionRow, ReviewStateRow, UserRow, ensure_review_schema
 from pipeline.store import CandidateRow, DocumentRow, PassageRow, Store
-from pipeline.taxonomy import Taxonomy
+from pipeline.stages.taxonomy import Taxonomy
 
 FORMATS = ("csv", "xlsx", "jsonl", "training")
 EXPORT_COLUMNS = [

@@ -17,9 +17,9 @@ from typing import Any
 
 
 def inspect_file(path: Path, read: bool) -> dict[str, Any]:
-    from pipeline.formats import sniff
-    from pipeline.ingest import IngestError, Limits, iter_raw_pages, read_document
-    from pipeline.ocr import GARBAGE_THRESHOLD, text_quality
+    from pipeline.stages.formats import sniff
+    from pipeline.stages.ingest import IngestError, Limits, iter_raw_pages, read_document
+    from pipeline.stages.ocr import GARBAGE_THRESHOLD, text_quality
 
     with open(path, "rb") as fh:
         kind = sniff(fh.read(4096))

@@ -25,7 +25,7 @@ from sqlalchemy import func, select
 from pipeline.review import match_country, sync_items
 from pipeline.review_models import ReviewStateRow, ensure_review_schema
 from pipeline.store import CandidateRow, DocumentRow, PassageRow, Store
-from pipeline.taxonomy import Taxonomy
+from pipeline.stages.taxonomy import Taxonomy
 
 EXCERPT_CHARS = 320
 

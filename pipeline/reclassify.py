@@ -16,8 +16,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from pipeline.analyse import Classifier
-from pipeline.classify import candidates
+from pipeline.stages.analyse import Classifier
+from pipeline.stages.classify import candidates
 from pipeline.store import Store
 
 

@@ -31,13 +31,13 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.classify import ZeroShotScorer
-from pipeline.embed import Encoder
-from pipeline.evaluate import SplitResult, aggregate, embed_texts, split_groups, split_metrics
-from pipeline.model import ModelCard, TrainedScorer
+from pipeline.stages.classify import ZeroShotScorer
+from pipeline.stages.embed import Encoder
+from pipeline.learning.evaluate import SplitResult, aggregate, embed_texts, split_groups, split_metrics
+from pipeline.learning.model import ModelCard, TrainedScorer
 from pipeline.store import Store
-from pipeline.taxonomy import Taxonomy
-from pipeline.train import Example, Params, TrainingError, data_hash, fit, load_examples, make_card, score, write_model
+from pipeline.stages.taxonomy import Taxonomy
+from pipeline.learning.train import Example, Params, TrainingError, data_hash, fit, load_examples, make_card, score, write_model
 
 log = logging.getLogger(__name__)
 
@@ -333,7 +333,7 @@ def retrain(
 
 
 def _default_encoder(spec: str) -> Encoder:
-    from pipeline.embed import get_encoder
+    from pipeline.stages.embed import get_encoder
 
     return get_encoder(spec)
 

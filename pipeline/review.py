@@ -42,7 +42,7 @@ from pipeline.review_models import (
     write_session,
 )
 from pipeline.store import CandidateRow, DocumentRow, EmbeddingRow, PageRow, PassageRow, Store, now
-from pipeline.taxonomy import Indicator, Taxonomy
+from pipeline.stages.taxonomy import Indicator, Taxonomy
 
 LEASE_MINUTES = 10
 STATUSES = ("pending", "confirmed", "rejected", "conflict")
@@ -121,7 +121,7 @@ def threshold_resolver(model_dirs: Sequence[Path] = ()) -> ThresholdFn:
     Zero-shot versions name their encoder (``zero-shot:<encoder>:<taxonomy>``); trained versions are
     looked up in the model folders under ``model_dirs`` (their per-indicator thresholds). Anything
     unknown counts as 0.5."""
-    from pipeline.classify import DEFAULT_ZERO_SHOT_THRESHOLD, ZERO_SHOT_THRESHOLDS
+    from pipeline.stages.classify import DEFAULT_ZERO_SHOT_THRESHOLD, ZERO_SHOT_THRESHOLDS
 
     @lru_cache(maxsize=64)
     def trained(version: str) -> dict[str, float]:

@@ -29,7 +29,7 @@ def _friendly(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.N
     def wrapper(args: argparse.Namespace) -> int:
         from pipeline.accounts import AccountError
         from pipeline.review import ReviewError
-        from pipeline.taxonomy import TaxonomyError
+        from pipeline.stages.taxonomy import TaxonomyError
 
         try:
             return func(args)
@@ -52,7 +52,7 @@ def _open(args: argparse.Namespace, taxonomy: bool = True):  # noqa: ANN202
     """(settings, store with the review tables, taxonomy or None)."""
     from pipeline.review_models import ensure_review_schema
     from pipeline.store import Store
-    from pipeline.taxonomy import load_taxonomy
+    from pipeline.stages.taxonomy import load_taxonomy
 
     settings = _settings(args)
     store = ensure_review_schema(Store(settings.db_url))

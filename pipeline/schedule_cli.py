@@ -241,9 +241,9 @@ def cmd_db_revision(args: argparse.Namespace) -> int:
 
 def cmd_retrain(args: argparse.Namespace) -> int:
     from flows.retrain import DEFAULT_SEEDS, _encoder_spec
-    from pipeline.embed import get_encoder
+    from pipeline.stages.embed import get_encoder
     from pipeline.retrain import retrain_and_record
-    from pipeline.taxonomy import load_taxonomy
+    from pipeline.stages.taxonomy import load_taxonomy
 
     settings = _settings(args)
     store = _store(settings)

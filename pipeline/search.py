@@ -321,7 +321,7 @@ class SemanticSearch:
     """Search the passages of one store with one encoder's stored embeddings.
 
     ``encoder`` may be given (an object with ``name``, ``dim`` and ``encode``) to avoid loading one
-    by name, e.g. in tests; otherwise ``pipeline.embed.get_encoder(encoder_name)`` loads it when
+    by name, e.g. in tests; otherwise ``pipeline.stages.embed.get_encoder(encoder_name)`` loads it when
     the first query arrives."""
 
     def __init__(
@@ -355,7 +355,7 @@ class SemanticSearch:
     @property
     def encoder(self) -> Any:
         if self._encoder is None:
-            from pipeline.embed import get_encoder
+            from pipeline.stages.embed import get_encoder
 
             self._encoder = get_encoder(self.encoder_name)
         return self._encoder

@@ -24,10 +24,10 @@ def _friendly(command: Command) -> Command:
     @functools.wraps(command)
     def run(args: argparse.Namespace) -> int:
         from pipeline.coverage import CoverageError
-        from pipeline.embed import EncoderError
+        from pipeline.stages.embed import EncoderError
         from pipeline.review import ReviewError
         from pipeline.search import SearchError
-        from pipeline.taxonomy import TaxonomyError
+        from pipeline.stages.taxonomy import TaxonomyError
 
         try:
             return command(args)
@@ -44,7 +44,7 @@ def _friendly(command: Command) -> Command:
 
 def _context(args: argparse.Namespace) -> tuple[Settings, Any, Any]:
     from pipeline.store import Store
-    from pipeline.taxonomy import load_taxonomy
+    from pipeline.stages.taxonomy import load_taxonomy
 
     settings = Settings.from_env()
     taxonomy = load_taxonomy(Path(args.taxonomy) if getattr(args, "taxonomy", None) else settings.taxonomy_path)

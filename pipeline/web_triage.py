@@ -27,7 +27,7 @@ from markupsafe import Markup
 from pipeline import coverage as cov_mod
 from pipeline.review import ReviewError, facets
 from pipeline.store import Store
-from pipeline.taxonomy import Taxonomy
+from pipeline.stages.taxonomy import Taxonomy
 
 TEMPLATES = Path(__file__).resolve().parent / "web_triage_templates"
 MAX_FORM_BYTES = 64 * 1024
@@ -425,7 +425,7 @@ def mount(
     check). ``store`` defaults to ``app.state.store``, ``taxonomy`` to ``app.state.taxonomy`` or the
     configured one, ``home`` to MGI_HOME. Other options go to ``make_router``."""
     from pipeline.config import Settings
-    from pipeline.taxonomy import load_taxonomy
+    from pipeline.stages.taxonomy import load_taxonomy
 
     settings = Settings.from_env()
     store = store or getattr(app.state, "store", None) or Store(settings.db_url)

@@ -31,11 +31,11 @@ def use_toy_encoder(monkeypatch) -> ToyEncoder:  # noqa: ANN001 - pytest's Monke
     """Every encoder spec resolves to one toy encoder ("toy-hash"; no model loading), and classifiers
     that an earlier test's `mgi run` built and cached in this process are forgotten."""
     import flows.process
-    import pipeline.embed
-    import pipeline.factory
+    import pipeline.stages.embed
+    import pipeline.learning.factory
 
     enc = ToyEncoder()
-    monkeypatch.setattr(pipeline.embed, "get_encoder", lambda spec: enc)
-    monkeypatch.setattr(pipeline.factory, "get_encoder", lambda spec: enc)
+    monkeypatch.setattr(pipeline.stages.embed, "get_encoder", lambda spec: enc)
+    monkeypatch.setattr(pipeline.learning.factory, "get_encoder", lambda spec: enc)
     monkeypatch.setattr(flows.process, "_CLASSIFIERS", {})
     return enc

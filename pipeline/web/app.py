@@ -27,7 +27,7 @@ from pipeline.config import REPO_ROOT
 from pipeline.review import QueueFilter, ReviewError
 from pipeline.review_models import ensure_review_schema
 from pipeline.store import DocumentRow, Store
-from pipeline.taxonomy import Taxonomy
+from pipeline.stages.taxonomy import Taxonomy
 
 HERE = Path(__file__).resolve().parent
 STATIC = HERE / "static"

@@ -12,8 +12,8 @@ import pdfplumber
 import pytest
 
 from bench.corpus import FOOTERS, LANGUAGES, build_corpus, build_document, specs_for
-from pipeline.ingest import read_pdf
-from pipeline.language import detect_document
+from pipeline.stages.ingest import read_pdf
+from pipeline.stages.language import detect_document
 
 
 @pytest.fixture(scope="module")

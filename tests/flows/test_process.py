@@ -114,7 +114,7 @@ def test_runs_are_recorded(batch):
 
 def test_bad_taxonomy_stops_the_run_before_any_document(prefect_harness, tmp_path):
     from flows.process import process_documents
-    from pipeline.taxonomy import TaxonomyError
+    from pipeline.stages.taxonomy import TaxonomyError
 
     db_url = f"sqlite:///{tmp_path / 'mgi.db'}"
     with pytest.raises(TaxonomyError, match="taxonomy file not found"):
@@ -154,7 +154,7 @@ def test_unexpected_errors_are_recorded_with_their_type(prefect_harness, tmp_pat
 
 def test_late_failure_does_not_undo_another_runs_work(prefect_harness, tmp_path, pdfs):
     from flows.process import process_one
-    from pipeline.ingest import read_pdf
+    from pipeline.stages.ingest import read_pdf
     from pipeline.records import DocumentMeta, LanguageGuess
 
     store = Store(f"sqlite:///{tmp_path / 'mgi.db'}")
@@ -174,7 +174,7 @@ def test_a_document_read_ahead_never_holds_up_exit_and_hands_back_its_error(monk
     import threading
 
     import flows.process as fp
-    from pipeline.ingest import IngestError
+    from pipeline.stages.ingest import IngestError
     from pipeline.records import DocumentMeta
 
     release = threading.Event()

@@ -13,7 +13,7 @@ from pdfgen import write_pdf
 from testkit import REPO
 
 from pipeline.batch import IDLE_RUNNER, NO_MODEL_NEEDED, batch_params, file_sha256, plan_batch, record_idle_run
-from pipeline.ingest import read_pdf, sha256_file
+from pipeline.stages.ingest import read_pdf, sha256_file
 from pipeline.records import LanguageGuess
 from pipeline.store import Store
 

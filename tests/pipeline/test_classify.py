@@ -7,7 +7,7 @@ import pytest
 from test_train import TAXONOMY
 from toy import ToyEncoder
 
-from pipeline.classify import Scores, ZeroShotScorer, candidates, predictions
+from pipeline.stages.classify import Scores, ZeroShotScorer, candidates, predictions
 from pipeline.config import DEFAULT_TAXONOMY, REPO_ROOT
 from pipeline.records import LanguageGuess, Passage
 
@@ -61,7 +61,7 @@ HEALTH = {
 @pytest.mark.slow
 @pytest.mark.skipif(not (SHIPPED / "card.json").is_file(), reason="no shipped model in models/default")
 def test_shipped_model_puts_three_languages_on_the_same_indicator() -> None:
-    from pipeline.factory import build_classifier
+    from pipeline.learning.factory import build_classifier
 
     clf = build_classifier(DEFAULT_TAXONOMY, SHIPPED, None)
     _emb, scores = clf.score_texts(list(HEALTH.values()))

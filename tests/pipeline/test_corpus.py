@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from testkit import SAMPLE
 
-from pipeline.corpus import ManifestError, discover, load_manifest, metadata_for
+from pipeline.stages.corpus import ManifestError, discover, load_manifest, metadata_for
 from pipeline.records import DocumentMeta
 
 
@@ -109,7 +109,7 @@ def test_no_manifest_means_no_metadata(tmp_path):
 @pytest.mark.parametrize(
     ("content", "expected"),
     [
-        ("file,level\nact.pdf,federal\n", r"entry 2 \(act.pdf\) has level 'federal'; use national or local"),
+        ("file,level\nact.pdf,federal\n", r"entry 2 \(act.pdf\) has level 'federal'; use one of national, local"),
         ("file,level\n,national\n", "entry 2 has no 'file' column/key naming the document"),
         ("title,level\nAct,national\n", "entry 2 has no 'file'"),
     ],

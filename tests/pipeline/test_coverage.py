@@ -16,7 +16,7 @@ from triage_seed import TESTLAND, expected_cells, seed_coverage_corpus
 from pipeline import coverage as cov
 from pipeline.config import DEFAULT_TAXONOMY
 from pipeline.store import Store
-from pipeline.taxonomy import load_taxonomy
+from pipeline.stages.taxonomy import load_taxonomy
 
 TAXONOMY = load_taxonomy(DEFAULT_TAXONOMY)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from toy import ToyEncoder
 
-from pipeline.embed import Concatenated, EncoderError, get_encoder
+from pipeline.stages.embed import Concatenated, EncoderError, get_encoder
 
 
 def test_unknown_spec_is_a_clear_error() -> None:
@@ -51,7 +51,7 @@ def test_a_hub_name_fails_fast_without_downloads() -> None:
 def test_encoder_threads_by_encoder_unless_told(monkeypatch):
     import os
 
-    from pipeline.embed import THREADS_ENV, EncoderError, encoder_threads
+    from pipeline.stages.embed import THREADS_ENV, EncoderError, encoder_threads
 
     monkeypatch.delenv(THREADS_ENV, raising=False)
     assert encoder_threads("e5-small") == encoder_threads() == (os.cpu_count() or 1)  # scales with threads

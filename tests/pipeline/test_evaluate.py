@@ -6,7 +6,7 @@ import numpy as np
 from test_train import TAXONOMY, make_examples
 from toy import ToyEncoder
 
-from pipeline.evaluate import aggregate, held_out, prf, split_groups, triage
+from pipeline.learning.evaluate import aggregate, held_out, prf, split_groups, triage
 
 
 def test_split_groups_keeps_groups_whole_and_is_seeded() -> None:

@@ -8,7 +8,7 @@ import pytest
 from hostile import LAW_HTML, write_law_docx, write_zip_bomb_docx
 from pdfgen import write_docx_like, write_pdf
 
-from pipeline.formats import FormatError, html_lines, read_docx, read_html, sniff, virtual_pages
+from pipeline.stages.formats import FormatError, html_lines, read_docx, read_html, sniff, virtual_pages
 
 # --------------------------------------------------------------------------- what a file is
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from pipeline.heap import freeze_loaded
+from pipeline.stages.heap import freeze_loaded
 
 
 def test_loaded_objects_are_frozen_and_later_garbage_still_collected():
@@ -23,7 +23,7 @@ def test_loaded_objects_are_frozen_and_later_garbage_still_collected():
 
 
 def test_a_sentence_pipeline_is_frozen_once_loaded():
-    from pipeline.segment import sentence_pipeline
+    from pipeline.stages.segment import sentence_pipeline
 
     gc.unfreeze()
     sentence_pipeline.cache_clear()

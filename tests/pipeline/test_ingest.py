@@ -8,7 +8,7 @@ import shutil
 import pytest
 from testkit import GAZETTE_HEADER, SAMPLE, SAMPLE_ES
 
-from pipeline.ingest import IngestError, clean_pages, find_running_lines, join_lines, read_pdf, sha256_file
+from pipeline.stages.ingest import IngestError, clean_pages, find_running_lines, join_lines, read_pdf, sha256_file
 from pipeline.records import DocumentMeta
 
 # --------------------------------------------------------------------------- a generated gazette
@@ -222,7 +222,7 @@ def test_offsets_survive_cleaning():
 
 def test_gazette_header_constant_is_what_the_pdf_prints(pdfs):
     """Guard for the tests above: the header really is in the raw text (so removing it is work)."""
-    from pipeline.ingest import iter_raw_pages
+    from pipeline.stages.ingest import iter_raw_pages
 
     raw = list(iter_raw_pages(pdfs["gazette"]))
     assert all(r.splitlines()[0] == GAZETTE_HEADER for r in raw)

@@ -11,7 +11,7 @@ import pytest
 from hostile import EXPECTED, HOSTILE_LIMITS, SCAN_LINES, build_hostile_corpus, write_scan_pdf
 
 from pipeline.config import DEFAULT_TAXONOMY
-from pipeline.ocr import INSTALL_HINT
+from pipeline.stages.ocr import INSTALL_HINT
 
 pytestmark = [
     pytest.mark.slow,

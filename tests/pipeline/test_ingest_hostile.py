@@ -20,8 +20,8 @@ from hostile import (
 from pdfgen import write_pdf
 
 from pipeline.config import ConfigError
-from pipeline.ingest import IngestError, Limits, clean_pages, iter_raw_pages, page_ranges, read_document, read_pdf
-from pipeline.ocr import INSTALL_HINT, OcrResult, Tesseract
+from pipeline.stages.ingest import IngestError, Limits, clean_pages, iter_raw_pages, page_ranges, read_document, read_pdf
+from pipeline.stages.ocr import INSTALL_HINT, OcrResult, Tesseract
 from pipeline.records import DocumentMeta
 
 HAVE_TESSERACT = shutil.which("tesseract") is not None
@@ -125,8 +125,8 @@ def test_html_title_becomes_the_document_title(outcomes):
 
 
 def test_other_formats_go_through_the_same_stages(outcomes):
-    from pipeline.language import detect_document
-    from pipeline.segment import segment
+    from pipeline.stages.language import detect_document
+    from pipeline.stages.segment import segment
 
     for name in ("law.docx", "law.html"):
         doc, pages = outcomes[name]
@@ -179,7 +179,7 @@ class FakeTesseract:
 
 @pytest.fixture
 def fake_ocr(monkeypatch):
-    import pipeline.ingest as ingest
+    import pipeline.stages.ingest as ingest
 
     def install(texts: dict[str, str]) -> FakeTesseract:
         fake = FakeTesseract(texts)
@@ -236,7 +236,7 @@ def test_ocr_page_cap_per_document(tmp_path, fake_ocr):
 
 
 def test_ocr_text_read_with_low_confidence_is_not_used(tmp_path, monkeypatch, fake_ocr):
-    import pipeline.ingest as ingest
+    import pipeline.stages.ingest as ingest
 
     fake_ocr({})
     monkeypatch.setattr(ingest, "ocr_image", lambda *a, **k: OcrResult("aria sfferra afters aNd WRT " * 20, 41.0, 100))
@@ -317,7 +317,7 @@ def test_streamed_pages_give_pdfplumbers_own_text(pdfs):
 
 
 def test_page_limit_is_checked_while_reading_too(tmp_path, monkeypatch):
-    import pipeline.ingest as ingest
+    import pipeline.stages.ingest as ingest
 
     monkeypatch.setattr(ingest, "_pdfium_page_count", lambda path: None)  # as if the quick count failed
     path = write_pdf(tmp_path / "long.pdf", [[f"Article {n}. Text of the article."] for n in range(1, 13)])
@@ -329,8 +329,8 @@ def test_page_limit_is_checked_while_reading_too(tmp_path, monkeypatch):
 
 
 def test_bilingual_document_gets_per_passage_languages_and_pipelines(outcomes, monkeypatch):
-    import pipeline.segment as segment_module
-    from pipeline.language import detect_document
+    import pipeline.stages.segment as segment_module
+    from pipeline.stages.language import detect_document
 
     calls = []
     real = segment_module.split_sentences

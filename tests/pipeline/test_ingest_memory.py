@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pdfgen import write_pdf
 
-from pipeline.ingest import iter_raw_pages
+from pipeline.stages.ingest import iter_raw_pages
 
 
 def short_pages(n: int) -> list[list[str]]:
@@ -50,7 +50,7 @@ def test_no_page_object_outlives_its_turn(tmp_path):
 
 PROBE = """
 import json, resource, sys
-from pipeline.ingest import Limits, read_document
+from pipeline.stages.ingest import Limits, read_document
 read_document(sys.argv[2])  # a one-page warm-up: everything imported before the baseline
 base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 doc, pages = read_document(sys.argv[1], None, None, Limits(max_pages=5000))

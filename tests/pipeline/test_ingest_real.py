@@ -13,8 +13,8 @@ import pytest
 from helpers import page_slice
 from testkit import REAL_CORPUS, REPO
 
-from pipeline.ingest import Limits, iter_raw_pages, read_document
-from pipeline.ocr import text_quality
+from pipeline.stages.ingest import Limits, iter_raw_pages, read_document
+from pipeline.stages.ocr import text_quality
 from pipeline.records import DocumentMeta, LanguageGuess, Passage
 
 pytestmark = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.language import detect, detect_document
+from pipeline.stages.language import detect, detect_document
 from pipeline.records import UNKNOWN_LANGUAGE, LanguageGuess
 
 SENTENCES = {
@@ -77,7 +77,7 @@ def test_document_language_of_nothing_is_unknown():
 
 
 def test_codes_are_iso_639_1():
-    from pipeline.language import _normalise
+    from pipeline.stages.language import _normalise
 
     assert _normalise("zh-cn") == _normalise("zh-tw") == "zh"
     assert _normalise("es") == "es"
@@ -99,7 +99,7 @@ def test_fast_detection_gives_exactly_langdetects_probabilities():
     """``_probabilities`` re-implements langdetect's loop for speed; it must not change one bit."""
     import random
 
-    from pipeline.language import _factory, _probabilities
+    from pipeline.stages.language import _factory, _probabilities
 
     rng = random.Random(7)
     texts = _seed_texts()
@@ -129,7 +129,7 @@ def test_threads_detecting_at_once_get_what_one_thread_gets(monkeypatch):
     under a lock, and the answers do not depend on who else is detecting."""
     from concurrent.futures import ThreadPoolExecutor
 
-    import pipeline.language as language
+    import pipeline.stages.language as language
 
     texts = [f"{s} {i} " + s[::-1] for i in range(12) for s in SENTENCES.values()]
     monkeypatch.setattr(language, "_PROFILES", language._Profiles())  # an empty table: every thread adds rows

@@ -11,9 +11,9 @@ import pytest
 from test_train import TAXONOMY, make_examples
 from toy import ToyEncoder
 
-from pipeline.model import ModelCard, ModelMismatch, TrainedScorer
-from pipeline.taxonomy import from_mapping
-from pipeline.train import Params, fit, make_card, write_model
+from pipeline.learning.model import ModelCard, ModelMismatch, TrainedScorer
+from pipeline.stages.taxonomy import from_mapping
+from pipeline.learning.train import Params, fit, make_card, write_model
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,7 @@ import shutil
 import pytest
 from hostile import SCAN_LINES, scan_image, shift_text
 
-from pipeline.ocr import (
+from pipeline.stages.ocr import (
     GARBAGE_THRESHOLD,
     INSTALL_HINT,
     OcrUnavailable,

@@ -10,7 +10,7 @@ from review_seed import NORVANIA, candidate_id, mgi, seeded
 
 from pipeline import accounts, profile, review
 from pipeline.config import DEFAULT_TAXONOMY
-from pipeline.taxonomy import load_taxonomy
+from pipeline.stages.taxonomy import load_taxonomy
 
 
 @pytest.fixture(scope="module")

@@ -10,10 +10,10 @@ import pytest
 from helpers import assert_in_order_without_overlap, page_slice
 from testkit import REAL_CORPUS, REPO
 
-from pipeline.ingest import read_pdf
-from pipeline.language import detect_document
+from pipeline.stages.ingest import read_pdf
+from pipeline.stages.language import detect_document
 from pipeline.records import LanguageGuess, Passage
-from pipeline.segment import segment
+from pipeline.stages.segment import segment
 
 pytestmark = [
     pytest.mark.real_corpus,

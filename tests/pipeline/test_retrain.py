@@ -21,7 +21,7 @@ from pipeline.retrain import (
     retrain_and_record,
 )
 from pipeline.store import Store
-from pipeline.taxonomy import load_taxonomy
+from pipeline.stages.taxonomy import load_taxonomy
 
 
 @pytest.fixture(scope="module")
@@ -155,7 +155,7 @@ def test_a_worse_model_is_not_promoted_and_the_comparison_is_kept(store, taxonom
 
 
 def test_without_unseen_evidence_the_current_model_is_kept(store, taxonomy, seeds, tmp_path):
-    from pipeline.train import Params, fit, load_examples, make_card, write_model
+    from pipeline.learning.train import Params, fit, load_examples, make_card, write_model
 
     examples = load_examples([seeds])
     enc = ToyEncoder()

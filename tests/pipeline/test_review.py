@@ -17,7 +17,7 @@ from pipeline.config import DEFAULT_TAXONOMY
 from pipeline.review import QueueFilter
 from pipeline.review_models import ChangeRow, DecisionRow, ReviewStateRow
 from pipeline.store import CandidateRow, now
-from pipeline.taxonomy import load_taxonomy
+from pipeline.stages.taxonomy import load_taxonomy
 
 
 @pytest.fixture(scope="module")

@@ -29,7 +29,7 @@ from pipeline.search import (
     sentence_spans,
 )
 from pipeline.store import CandidateRow, DocumentRow, Store
-from pipeline.taxonomy import load_taxonomy
+from pipeline.stages.taxonomy import load_taxonomy
 
 TAXONOMY = load_taxonomy(DEFAULT_TAXONOMY)
 
@@ -76,7 +76,7 @@ COUNTRIES = {"en": "Republic of Norvania", "fr": "République du Valmont", "es":
 
 @pytest.fixture(scope="module")
 def multilingual(tmp_path_factory: pytest.TempPathFactory) -> dict:
-    from pipeline.embed import get_encoder
+    from pipeline.stages.embed import get_encoder
 
     encoder = get_encoder("use-multilingual")
     home = tmp_path_factory.mktemp("ml-home")
@@ -356,7 +356,7 @@ def toy_env(toy: dict, monkeypatch) -> dict:  # noqa: ANN001
     monkeypatch.setenv("MGI_HOME", str(toy["home"]))
     monkeypatch.setenv("MGI_DB_URL", toy["store"].url)
     monkeypatch.delenv("MGI_EMBEDDER", raising=False)
-    monkeypatch.setattr("pipeline.embed.get_encoder", lambda name: toy["enc"])
+    monkeypatch.setattr("pipeline.stages.embed.get_encoder", lambda name: toy["enc"])
     return toy
 
 

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.records import LanguageGuess, Page, Passage
-from pipeline.segment import MAJOR_START, segment, split_sentences
+from pipeline.stages.segment import MAJOR_START, segment, split_sentences
 
 SHA = "ab" * 32
 EN = LanguageGuess("en", 1.0)
@@ -213,7 +213,7 @@ def test_sentence_pipelines_do_not_load_torch_but_leave_it_importable():
 
     code = (
         "import sys\n"
-        "from pipeline.segment import split_sentences\n"
+        "from pipeline.stages.segment import split_sentences\n"
         "spans = split_sentences('Article 5. The Minister shall decide. See art. 7 of the Act.', 'en')\n"
         "assert 'torch' not in sys.modules, 'torch was imported'\n"
         "import thinc.compat, torch\n"

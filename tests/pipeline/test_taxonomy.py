@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from pipeline.config import DEFAULT_TAXONOMY
-from pipeline.taxonomy import TaxonomyError, from_mapping, load_taxonomy, validate
+from pipeline.stages.taxonomy import TaxonomyError, from_mapping, load_taxonomy, validate
 
 
 @pytest.fixture(scope="module")

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 from toy import ToyEncoder
 
-from pipeline.taxonomy import from_mapping
-from pipeline.train import Example, Params, TrainingError, best_threshold, fit, label_matrices, load_examples, score
+from pipeline.stages.taxonomy import from_mapping
+from pipeline.learning.train import Example, Params, TrainingError, best_threshold, fit, label_matrices, load_examples, score
 
 TAXONOMY = from_mapping(
     {
@@ -150,7 +150,7 @@ def test_load_examples_names_the_bad_line(tmp_path: Path) -> None:
 
 def test_seed_annotations_cover_every_indicator_in_three_languages() -> None:
     from pipeline.config import DEFAULT_TAXONOMY, REPO_ROOT
-    from pipeline.taxonomy import load_taxonomy
+    from pipeline.stages.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy(DEFAULT_TAXONOMY)
     examples = load_examples([REPO_ROOT / "annotations" / "seed"])

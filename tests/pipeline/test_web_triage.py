@@ -26,7 +26,7 @@ from pipeline import coverage as cov
 from pipeline.config import DEFAULT_TAXONOMY
 from pipeline.search import SearchSendRow
 from pipeline.store import CandidateRow, Store
-from pipeline.taxonomy import load_taxonomy
+from pipeline.stages.taxonomy import load_taxonomy
 from pipeline.web_triage import bar_chart, mount
 
 TAXONOMY = load_taxonomy(DEFAULT_TAXONOMY)

@@ -7,7 +7,7 @@ from review_seed import PASSWORDS, seeded
 from webkit import csrf_of  # noqa: F401 - used by login() below
 
 from pipeline.config import DEFAULT_TAXONOMY
-from pipeline.taxonomy import load_taxonomy
+from pipeline.stages.taxonomy import load_taxonomy
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,7 @@ from functools import lru_cache
 
 log = logging.getLogger(__name__)
 
-# ISO 639-1 (what pipeline.language says) -> Tesseract's traineddata names
+# ISO 639-1 (what pipeline.stages.language says) -> Tesseract's traineddata names
 TESSERACT_LANGUAGES = {
     "en": "eng",
     "fr": "fra",

@@ -1,4 +1,5 @@
-"""Inputs that are not PDFs: Word (.docx) files and HTML pages of legislation.
+"""Inputs that are not PDFs: Word (.docx) files, HTML pages, Markdown and plain-text renderings of
+legislation.
 
 Both become the same ``Page`` records a PDF gives, so every later stage is unchanged:
 
@@ -10,6 +11,10 @@ Both become the same ``Page`` records a PDF gives, so every later stage is uncha
   footers of the site are dropped; headings, paragraphs, list items, table rows and other blocks
   become lines. When the page has a ``<main>`` (or an ``<article>``), only that is read. Long
   pages are cut into virtual pages like DOCX.
+- **Markdown / plain text** (markdown-it-py): open law collections publish statutes this way. Front
+  matter, HTML tags, link targets, images and escapes are dropped; headings, paragraphs, list items
+  and table rows become lines. Virtual pages end before a heading once a page holds half of
+  ``page_chars`` (so an article is not cut across pages), or before any line at twice that.
 
 A paragraph is already a paragraph here, so no PDF line joining or header removal is applied:
 the lines are the text. What a file *is* is judged by its first bytes (``sniff``), not its name.
@@ -57,8 +62,9 @@ def sniff(head: bytes) -> str:
         try:
             head[:512].decode("utf-8")
             return "text"
-        except UnicodeDecodeError:
-            pass
+        except UnicodeDecodeError as err:
+            if err.start >= 509 and err.reason == "unexpected end of data":
+                return "text"  # the 512 bytes end inside a multi-byte character
     return "unknown"
 
 
@@ -390,3 +396,100 @@ def read_html(path: Path, *, max_bytes: int = 200 << 20, page_chars: int = PAGE_
     if title and _ERROR_TITLE.search(title) and text_chars < 1500:
         raise FormatError(f"an error page ({title[:60]!r}), not a document: download the page again")
     return title, virtual_pages(lines, page_chars)
+
+
+# --------------------------------------------------------------------------- Markdown and plain text
+
+MARKDOWN_SUFFIXES = {".md", ".markdown", ".txt", ".text"}
+_FRONT_MATTER = re.compile(r"\A(?:[^\n]*\n){0,3}?---[ \t]*\n.*?\n---[ \t]*\n", re.DOTALL)
+_TIGHT_HEADING = re.compile(r"^(#{1,6})(?=[^#\s])", re.MULTILINE)  # "##Wet ..." -> "## Wet ..."
+_HTML_LINE = re.compile(r"^\s*<(?:meta|br|hr|/?div|/?span|/?p|!--)[^>]*>\s*$", re.IGNORECASE | re.MULTILINE)
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]]{1,80}\]:?")
+
+
+def _inline_text(token) -> str:  # noqa: ANN001 - markdown-it Token
+    out: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            out.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            out.append(" ")
+        elif child.type == "image":
+            continue
+    return _clean(_FOOTNOTE_REF.sub("", "".join(out)))
+
+
+def markdown_lines(text: str) -> tuple[str | None, list[tuple[str, bool]]]:
+    """The first heading (as a title) and the visible lines of a Markdown text, each with whether it
+    is a heading."""
+    from markdown_it import MarkdownIt
+
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    head = text[:4000]
+    m = _FRONT_MATTER.match(head)
+    preface = ""
+    if m:
+        # lines before the front matter (some collections put the start of the title there)
+        preface = head[: m.start()] + head[m.start() : m.end()].split("---", 1)[0]
+        text = text[m.end() :]
+    text = _HTML_LINE.sub("", _TIGHT_HEADING.sub(r"\1 ", text))
+    md = MarkdownIt("commonmark").enable("table")
+    lines: list[tuple[str, bool]] = [(_clean(line), False) for line in preface.splitlines() if _clean(line)]
+    title: str | None = None
+    in_heading = in_table = False
+    row: list[str] = []
+    for tok in md.parse(text):
+        if tok.type in ("heading_open", "heading_close"):
+            in_heading = tok.type == "heading_open"
+        elif tok.type in ("table_open", "table_close"):
+            in_table = tok.type == "table_open"
+        elif tok.type == "tr_open":
+            row = []
+        elif tok.type == "tr_close" and any(row):
+            lines.append((" | ".join(c for c in row if c), False))
+        elif tok.type == "inline":
+            s = _inline_text(tok)
+            if in_table:
+                row.append(s)
+            elif s:
+                if in_heading and title is None:
+                    title = s
+                lines.append((s, in_heading))
+        elif tok.type in ("code_block", "fence"):
+            # indented blocks in statute dumps are text (footnotes, enumerations), not code
+            for para in re.split(r"\n\s*\n", tok.content):
+                s = _clean(_FOOTNOTE_REF.sub("", para.replace("\\", "")))
+                if s:
+                    lines.append((s, False))
+    return title, lines
+
+
+def heading_pages(lines: Iterable[tuple[str, bool]], page_chars: int = PAGE_CHARS) -> list[str]:
+    """Group lines into virtual pages: a page ends before a heading once it holds half of
+    ``page_chars``, or before any line once it would pass twice ``page_chars``."""
+    pages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line, is_heading in lines:
+        if current and ((is_heading and size >= page_chars // 2) or size + len(line) > 2 * page_chars):
+            pages.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current:
+        pages.append("\n".join(current))
+    return pages
+
+
+def read_markdown(path: Path, *, max_bytes: int = 200 << 20, page_chars: int = PAGE_CHARS) -> tuple[str | None, list[str]]:
+    """The title and virtual page texts of a Markdown or plain-text file (UTF-8, else Latin-1)."""
+    with open(path, "rb") as fh:
+        raw = fh.read(max_bytes + 1)
+    if len(raw) > max_bytes:
+        raise FormatError(f"text file over {max_bytes >> 20} MB: split it, or raise MGI_MAX_FILE_MB")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = raw.decode("latin-1")
+    title, lines = markdown_lines(text)
+    return title, heading_pages(lines, page_chars)

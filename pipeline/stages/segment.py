@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from pipeline.heap import freeze_loaded
-from pipeline.language import detect
+from pipeline.stages.heap import freeze_loaded
+from pipeline.stages.language import detect
 from pipeline.records import LanguageGuess, Page, Passage
 
 log = logging.getLogger(__name__)

@@ -15,14 +15,14 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.embed import Encoder
-from pipeline.taxonomy import Taxonomy
-from pipeline.train import Example, Params, data_hash, fit, label_matrices, load_examples, score
+from pipeline.stages.embed import Encoder
+from pipeline.stages.taxonomy import Taxonomy
+from pipeline.learning.train import Example, Params, data_hash, fit, label_matrices, load_examples, score
 
 log = logging.getLogger(__name__)
 TOP_KS = (1, 3, 5)
 # cached page texts are only valid for the ingest code that produced them
-_INGEST_VERSION = hashlib.sha256(Path(__file__).with_name("ingest.py").read_bytes()).hexdigest()[:10]
+_INGEST_VERSION = hashlib.sha256((Path(__file__).parent.parent / "stages" / "ingest.py").read_bytes()).hexdigest()[:10]
 CANDIDATES_PER_PASSAGE = 3
 
 
@@ -260,7 +260,7 @@ def real_texts(
     labels_path: Path, corpus_dir: Path, cache_dir: Path | None
 ) -> tuple[list[dict[str, Any]], list[str], list[str]]:
     """The labelled spans' texts, cut from the real PDFs by reference; problems are reported, not fatal."""
-    from pipeline.ingest import read_pdf, sha256_file
+    from pipeline.stages.ingest import read_pdf, sha256_file
 
     labels = [json.loads(line) for line in labels_path.read_text(encoding="utf-8").splitlines() if line.strip()]
     by_sha: dict[str, dict[int, str]] = {}

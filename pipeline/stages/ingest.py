@@ -2,11 +2,11 @@
 
 ``read_document`` judges the format by the file's first bytes, not its name (a Word file saved as
 ``.pdf`` is read as Word), refuses files over ``Limits`` (size, pages) with a one-line reason,
-and hands PDFs to ``read_pdf`` and the rest to ``pipeline.formats``.
+and hands PDFs to ``read_pdf`` and the rest to ``pipeline.stages.formats``.
 
 PDF pages are streamed (one pdfplumber page alive at a time, so a 1,000-page file needs no more
 memory than a 100-page one). Pages with no usable text layer (none, or mostly garbage by
-``pipeline.ocr.text_quality``) are OCRed with Tesseract; what could not be OCRed is said in the
+``pipeline.stages.ocr.text_quality``) are OCRed with Tesseract; what could not be OCRed is said in the
 document's ``reason`` ("partial: ..."), and the other pages are kept.
 
 Cleaning keeps reading order (pdfplumber's top-to-bottom line order), removes running headers,
@@ -28,9 +28,18 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.config import ConfigError
-from pipeline.formats import KIND_DESCRIPTIONS, PAGE_CHARS, FormatError, read_docx, read_html, sniff
-from pipeline.language import detect, detect_document
-from pipeline.ocr import (
+from pipeline.stages.formats import (
+    KIND_DESCRIPTIONS,
+    MARKDOWN_SUFFIXES,
+    PAGE_CHARS,
+    FormatError,
+    read_docx,
+    read_html,
+    read_markdown,
+    sniff,
+)
+from pipeline.stages.language import detect, detect_document
+from pipeline.stages.ocr import (
     SCRIPT_LANGUAGES,
     TESSERACT_LANGUAGES,
     OcrUnavailable,
@@ -293,7 +302,7 @@ class Limits:
 def read_document(
     path: Path | str, meta: DocumentMeta | None = None, sha256: str | None = None, limits: Limits | None = None
 ) -> tuple[Document, list[Page]]:
-    """Read a PDF, Word (.docx) or HTML file into a Document and its pages, judging the format by
+    """Read a PDF, Word (.docx), HTML, Markdown or text file into a Document and its pages, judging the format by
     the file's content, not its name. Raises ``IngestError`` with a one-line reason."""
     path = Path(path)
     limits = limits or Limits()
@@ -321,6 +330,8 @@ def read_document(
         reader = "Word"
     elif kind == "html":
         reader = "HTML"
+    elif kind == "text" and suffix in MARKDOWN_SUFFIXES:
+        reader = "Markdown" if suffix in (".md", ".markdown") else "text"
     else:
         what = "PDF" if named_pdf or suffix not in {".docx", *HTML_SUFFIXES} else suffix.lstrip(".").upper()
         raise IngestError(f"not a {what} ({described}): convert it to PDF or remove it from the folder")
@@ -330,9 +341,12 @@ def read_document(
                 path, max_unpacked_bytes=max(limits.max_file_bytes * 5, 50 << 20), page_chars=limits.page_chars
             )
             source, title = "docx", None
-        else:
+        elif reader == "HTML":
             title, texts = read_html(path, max_bytes=limits.max_file_bytes, page_chars=limits.page_chars)
             source = "html"
+        else:
+            title, texts = read_markdown(path, max_bytes=limits.max_file_bytes, page_chars=limits.page_chars)
+            source = "markdown" if reader == "Markdown" else "text"
     except FormatError as err:
         if named_pdf:
             raise IngestError(f"not a PDF ({described}): {err}") from err

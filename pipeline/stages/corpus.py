@@ -1,6 +1,6 @@
 """Finding input files and their metadata (sidecar manifest beside the files, or CLI options).
 
-PDFs, Word (.docx) files and HTML pages are taken by their name; a file with another name is
+PDFs, Word (.docx) files, HTML pages, Markdown and text files are taken by their name; a file with another name is
 taken too when its first bytes show it is one of them (a PDF saved as ``download.aspx``). What a
 file really is is judged again by ingest, from its content, whatever its name.
 """
@@ -15,7 +15,7 @@ from pathlib import Path
 from pipeline.records import DocumentMeta
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.yaml", "manifest.yml", "metadata.csv", "metadata.yaml")
-SUPPORTED_SUFFIXES = {".pdf", ".docx", ".html", ".htm"}
+SUPPORTED_SUFFIXES = {".pdf", ".docx", ".html", ".htm", ".md", ".markdown", ".txt"}
 # names under which web sites serve documents: taken when the content is HTML (or a PDF/DOCX)
 _WEB_SUFFIXES = {"", ".aspx", ".asp", ".php", ".jsp", ".shtml", ".xhtml", ".cfm", ".do", ".download"}
 _IGNORED_NAMES = {n.lower() for n in MANIFEST_NAMES} | {"readme.md", "readme.txt", "license", ".ds_store"}
@@ -33,7 +33,11 @@ class Discovery:
 
 
 def discover(paths: Iterable[Path | str]) -> Discovery:
+    """The documents under ``paths``. In a folder, a Markdown file is taken when the folder has no
+    manifest or its manifest names it, and a text file only when a manifest names it (folders of
+    PDFs often hold notes); a file given by its own path is always taken."""
     files, unsupported = [], []
+    listed: dict[Path, set[str] | None] = {}
     for raw in paths:
         path = Path(raw).expanduser()
         if not path.exists():
@@ -44,13 +48,37 @@ def discover(paths: Iterable[Path | str]) -> Discovery:
                 continue
             if p.name.lower() in _IGNORED_NAMES:
                 continue
+            if path.is_dir() and p.suffix.lower() in _NOTE_SUFFIXES and not _listed(p, listed):
+                unsupported.append(p)  # a README or notes beside the documents
+                continue
             (files if p.suffix.lower() in SUPPORTED_SUFFIXES or _sniffed_document(p) else unsupported).append(p)
     return Discovery(sorted(set(files)), sorted(set(unsupported)))
 
 
+# national and local assessments; international and regional instruments (conventions, regional
+# agreements) are read with the national taxonomy
+LEVELS = ("national", "local", "international", "regional")
+_NOTE_SUFFIXES = {".md", ".markdown", ".txt"}
+
+
+def _listed(path: Path, listed: dict[Path, set[str] | None]) -> bool:
+    """Whether the folder's manifest names ``path`` (for Markdown, also true without a manifest)."""
+    folder = path.parent
+    if folder not in listed:
+        try:
+            names = load_manifest(folder)
+        except (ManifestError, OSError, ValueError):
+            names = {}
+        listed[folder] = set(names) or None
+    names = listed[folder]
+    if names is None:
+        return path.suffix.lower() in (".md", ".markdown")
+    return path.name in names
+
+
 def _sniffed_document(path: Path) -> bool:
     """Whether a file with an unexpected name is a PDF, a Word file or (under a web name) an HTML page."""
-    from pipeline.formats import sniff
+    from pipeline.stages.formats import sniff
 
     try:
         with open(path, "rb") as fh:
@@ -72,8 +100,10 @@ def load_manifest(folder: Path) -> dict[str, DocumentMeta]:
                 if not fname:
                     raise ManifestError(f"{path}: entry {i} has no 'file' column/key naming the document")
                 level = (row.get("level") or "").strip().lower() or None
-                if level not in (None, "national", "local"):
-                    raise ManifestError(f"{path}: entry {i} ({fname}) has level {level!r}; use national or local")
+                if level not in (None, *LEVELS):
+                    raise ManifestError(
+                        f"{path}: entry {i} ({fname}) has level {level!r}; use one of {', '.join(LEVELS)}"
+                    )
                 values = {k: (str(row[k]).strip() or None) if row.get(k) is not None else None for k in _META_FIELDS}
                 values["level"] = level
                 lang = row.get("language")

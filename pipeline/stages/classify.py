@@ -4,7 +4,7 @@ Two scorers share one interface:
 
 * ``ZeroShotScorer`` — cosine similarity between a passage and each indicator's descriptions (in
   every language the taxonomy has; the best match counts). Used when no trained model exists.
-* ``TrainedScorer`` — the linear heads of a trained model folder (see ``pipeline.model``):
+* ``TrainedScorer`` — the linear heads of a trained model folder (see ``pipeline.learning.model``):
   a calibrated one-vs-rest indicator head, a domain head (six domains plus "none"), zero-shot
   similarity for indicators that had too few labels, and per-indicator thresholds.
 """
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.embed import Encoder
+from pipeline.stages.embed import Encoder
 from pipeline.records import Candidate, IndicatorScore, Passage, Prediction
-from pipeline.taxonomy import Taxonomy
+from pipeline.stages.taxonomy import Taxonomy
 
 # Cosine similarity above which a zero-shot match becomes a candidate, per encoder (measured on
 # the seed annotations; e5's similarities sit in a narrow high band, see docs/embeddings.md).

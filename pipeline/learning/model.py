@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.classify import Scores, max_similarity
-from pipeline.embed import Encoder
-from pipeline.taxonomy import Taxonomy
+from pipeline.stages.classify import Scores, max_similarity
+from pipeline.stages.embed import Encoder
+from pipeline.stages.taxonomy import Taxonomy
 
 CARD = "card.json"
 WEIGHTS = "weights.npz"

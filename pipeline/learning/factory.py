@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.analyse import Classifier
-from pipeline.classify import ZeroShotScorer
+from pipeline.stages.analyse import Classifier
+from pipeline.stages.classify import ZeroShotScorer
 from pipeline.config import DEFAULT_EMBEDDER
-from pipeline.embed import get_encoder
-from pipeline.model import ModelCard, TrainedScorer
-from pipeline.taxonomy import load_taxonomy
+from pipeline.stages.embed import get_encoder
+from pipeline.learning.model import ModelCard, TrainedScorer
+from pipeline.stages.taxonomy import load_taxonomy
 
 
 def build_classifier(taxonomy_path: Path, model_path: Path | None, embedder: str | None) -> Classifier:

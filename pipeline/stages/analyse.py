@@ -8,12 +8,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.classify import Scores, candidates
-from pipeline.embed import Encoder
-from pipeline.language import detect_document
+from pipeline.stages.classify import Scores, candidates
+from pipeline.stages.embed import Encoder
+from pipeline.stages.language import detect_document
 from pipeline.records import Candidate, Document, LanguageGuess, Page, Passage
-from pipeline.segment import segment
-from pipeline.taxonomy import Taxonomy
+from pipeline.stages.segment import segment
+from pipeline.stages.taxonomy import Taxonomy
 
 
 @dataclass
