@@ -30,18 +30,34 @@ CANDIDATES_PER_PASSAGE = 3
 
 
 def embed_texts(encoder: Encoder, texts: Sequence[str], cache_dir: Path | None = None) -> tuple[np.ndarray, float]:
-    """Embeddings of ``texts`` (cached on disk by encoder and content) and texts/second when computed."""
-    key = hashlib.sha256(("\x00".join(texts) + encoder.name).encode()).hexdigest()[:20]
-    path = cache_dir / f"{encoder.name.replace(':', '_').replace('/', '_')}-{key}.npy" if cache_dir else None
-    if path is not None and path.is_file():
-        return np.load(path), float("nan")
-    t0 = time.perf_counter()
-    X = encoder.encode(list(texts))
-    rate = len(texts) / max(time.perf_counter() - t0, 1e-9)
-    if path is not None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        np.save(path, X)
-    return X, rate
+    """Embeddings of ``texts`` and texts/second when any had to be computed (else NaN).
+
+    With ``cache_dir``, each text's vector is kept in one store per encoder, keyed by the SHA-256 of
+    the text: adding labels encodes only the new passages."""
+    if cache_dir is None:
+        t0 = time.perf_counter()
+        X = encoder.encode(list(texts))
+        return X, len(texts) / max(time.perf_counter() - t0, 1e-9)
+    stem = cache_dir / f"{encoder.name.replace(':', '_').replace('/', '_')}-store"
+    keys_path, vec_path = stem.with_suffix(".keys.json"), stem.with_suffix(".npy")
+    keys: list[str] = json.loads(keys_path.read_text()) if keys_path.is_file() and vec_path.is_file() else []
+    store = np.load(vec_path) if keys else np.zeros((0, encoder.dim), dtype=np.float32)
+    index = {k: i for i, k in enumerate(keys)}
+    hashes = [hashlib.sha256(t.encode()).hexdigest() for t in texts]
+    missing = sorted({h: t for h, t in zip(hashes, texts, strict=True) if h not in index}.items())
+    rate = float("nan")
+    if missing:
+        t0 = time.perf_counter()
+        fresh = encoder.encode([t for _h, t in missing])
+        rate = len(missing) / max(time.perf_counter() - t0, 1e-9)
+        for h, _t in missing:
+            index[h] = len(keys)
+            keys.append(h)
+        store = np.vstack([store, fresh.astype(store.dtype)])
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        np.save(vec_path, store)
+        keys_path.write_text(json.dumps(keys))
+    return store[[index[h] for h in hashes]], rate
 
 
 # --------------------------------------------------------------------------- splits and metrics

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pipeline.learning.gate import Gate, fit_gate
+from pipeline.learning.gate import Gate, decision_from_features, features, fit_gate
 from pipeline.learning.model import LinearHeads, content_mask
 from pipeline.learning.train import (
     THRESHOLD_SHRINK,
@@ -61,10 +61,11 @@ def fit_real(
     y = Y.any(axis=1)
     weight = np.where(is_real, REAL_WEIGHT, 1.0)
     oof_dec = np.zeros(len(examples), dtype=np.float32)
+    F = features(X, texts)  # once: every fold's gate is fitted on rows of it
     for test_idx in base.folds:
         train_idx = np.setdiff1d(np.arange(len(examples)), test_idx)
-        g = fit_gate(X[train_idx], [texts[i] for i in train_idx], y[train_idx], weight[train_idx])
-        oof_dec[test_idx] = g.decision(X[test_idx], [texts[i] for i in test_idx])
+        g = fit_gate(X[train_idx], [], y[train_idx], weight[train_idx], feats=F[train_idx])
+        oof_dec[test_idx] = decision_from_features(g, F[test_idx])
     rows = np.flatnonzero(is_real) if is_real.sum() >= 50 else np.arange(len(examples))
     platt = _platt(oof_dec[rows], y[rows])
     p_gate = 1.0 / (1.0 + np.exp(-np.clip(platt[0] * oof_dec + platt[1], -40, 40)))
@@ -82,7 +83,7 @@ def fit_real(
         if n_pos:
             t_i, _ = best_threshold(comb[rows, i], Y[rows, i])
             thresholds[i] = (n_pos * t_i + THRESHOLD_SHRINK * t_global) / (n_pos + THRESHOLD_SHRINK)
-    gate = fit_gate(X, texts, y, weight)
+    gate = fit_gate(X, texts, y, weight, feats=F)
     heads.gate = Gate(gate.w_emb, gate.w_lex, gate.w_layout, gate.b, platt)
     heads.gate_power = float(power)
     heads.thresholds = thresholds

@@ -104,12 +104,17 @@ class Gate:
 
 
 def fit_gate(
-    embeddings: np.ndarray, texts: Sequence[str], y: np.ndarray, weight: np.ndarray | None = None, C: float = 2.0
+    embeddings: np.ndarray,
+    texts: Sequence[str],
+    y: np.ndarray,
+    weight: np.ndarray | None = None,
+    C: float = 2.0,
+    feats=None,  # noqa: ANN001 - the rows' ``features`` when the caller already has them
 ) -> Gate:
-    """Fit the gate's weights (uncalibrated: ``platt`` is the identity until ``calibrate``)."""
+    """Fit the gate's weights (uncalibrated: ``platt`` is the identity until calibrated)."""
     from sklearn.linear_model import LogisticRegression
 
-    X = features(embeddings, texts)
+    X = feats if feats is not None else features(embeddings, texts)
     lr = LogisticRegression(C=C, class_weight="balanced", solver="liblinear", max_iter=3000)
     lr.fit(X, y.astype(int), sample_weight=weight)
     w = lr.coef_[0].astype(np.float32)
@@ -117,3 +122,10 @@ def fit_gate(
     return Gate(
         w[:dim], w[dim : dim + N_FEATURES], w[dim + N_FEATURES :], float(lr.intercept_[0]), np.asarray([1.0, 0.0], np.float32)
     )
+
+
+def decision_from_features(gate: Gate, feats) -> np.ndarray:  # noqa: ANN001 - scipy CSR matrix
+    w = np.concatenate([gate.w_emb * EMB_SCALE, gate.w_lex, gate.w_layout])
+    # ``features`` already scaled the embedding block; undo the double scaling
+    w[: len(gate.w_emb)] = gate.w_emb
+    return np.asarray(feats @ w, dtype=np.float32).ravel() + gate.b

@@ -57,6 +57,7 @@ class Params:
     folds: int = 3
     min_positives: int = MIN_POSITIVES
     seed: int = 0
+    head: str = "ridge"  # "ridge": class-balanced least squares, all indicators from one Gram matrix; "logistic"
 
 
 def load_examples(paths: Iterable[Path]) -> list[Example]:
@@ -126,20 +127,54 @@ def _group_folds(groups: Sequence[str], k: int, seed: int) -> list[np.ndarray]:
     return [np.flatnonzero(assign == f) for f in range(k)]
 
 
+def _ridge_heads(X: np.ndarray, Y: np.ndarray, trained: np.ndarray, lam: float) -> tuple[np.ndarray, np.ndarray]:
+    """One class-balanced ridge regression per indicator (targets +1/-1), solved in closed form.
+
+    Each indicator weighs its positives and negatives to equal total weight, so its normal matrix
+    is w_neg * X'X + (w_pos - w_neg) * X_P'X_P: X'X is computed once for all indicators, and only
+    the positives' small Gram matrix per indicator. On 5,000 passages this takes seconds where one
+    logistic regression per indicator took minutes, at the same held-out quality (see
+    docs/evaluation)."""
+    n, d = X.shape
+    Xa = np.hstack([X, np.ones((n, 1), dtype=X.dtype)]).astype(np.float64)
+    G = Xa.T @ Xa
+    s_all = Xa.sum(axis=0)
+    reg = np.full(d + 1, lam * n)
+    reg[-1] = 1e-6 * n  # the intercept is (almost) not shrunk
+    W = np.zeros((Y.shape[1], d), dtype=np.float32)
+    b = np.full(Y.shape[1], -10.0, dtype=np.float32)
+    for i in np.flatnonzero(trained):
+        pos = Y[:, i]
+        n_pos = int(pos.sum())
+        if n_pos in (0, n):
+            continue
+        w_pos, w_neg = n / (2.0 * n_pos), n / (2.0 * (n - n_pos))
+        Xp = Xa[pos]
+        A = w_neg * G + (w_pos - w_neg) * (Xp.T @ Xp) + np.diag(reg)
+        # X'Wy with y = +1 for positives, -1 for negatives
+        rhs = w_pos * Xp.sum(axis=0) - w_neg * (s_all - Xp.sum(axis=0))
+        beta = np.linalg.solve(A, rhs)
+        W[i], b[i] = beta[:d], beta[d]
+    return W, b
+
+
 def _fit_linear(X: np.ndarray, Y: np.ndarray, dom: np.ndarray, n_dom: int, params: Params):  # noqa: ANN202
-    """Indicator head (one logistic regression per indicator with enough labels) and domain head."""
+    """Indicator head (one linear scorer per indicator with enough labels) and domain head."""
     from sklearn.linear_model import LogisticRegression
 
     n_ind = Y.shape[1]
-    W = np.zeros((n_ind, X.shape[1]), dtype=np.float32)
-    b = np.full(n_ind, -10.0, dtype=np.float32)
     trained = Y.sum(axis=0) >= params.min_positives
-    for i in np.flatnonzero(trained):
-        if Y[:, i].all():
-            continue
-        lr = LogisticRegression(C=params.C, class_weight="balanced", solver="liblinear", max_iter=2000)
-        lr.fit(X, Y[:, i])
-        W[i], b[i] = lr.coef_[0], lr.intercept_[0]
+    if params.head == "ridge":
+        W, b = _ridge_heads(X, Y, trained, 1.0 / (params.C * 250.0))
+    else:
+        W = np.zeros((n_ind, X.shape[1]), dtype=np.float32)
+        b = np.full(n_ind, -10.0, dtype=np.float32)
+        for i in np.flatnonzero(trained):
+            if Y[:, i].all():
+                continue
+            lr = LogisticRegression(C=params.C, class_weight="balanced", solver="liblinear", max_iter=2000)
+            lr.fit(X, Y[:, i])
+            W[i], b[i] = lr.coef_[0], lr.intercept_[0]
     # domain head as softmax logits; a class absent from the data gets a logit that never wins
     dom_w = np.zeros((n_dom, X.shape[1]), dtype=np.float32)
     dom_b = np.full(n_dom, -30.0, dtype=np.float32)
