@@ -1,6 +1,6 @@
 """The review core: the queue an analyst works through, leases, decisions, undo, double review,
 agreement and near-duplicate groups for bulk decisions. No web or terminal code here: the web app
-(``pipeline.web``) and ``mgi review`` both call these functions.
+(``apps.web``) and ``mgi review`` both call these functions.
 
 The unit of review is a *candidate* (one passage suggested for one indicator). Each candidate has
 a ``review_state`` row (status, final indicator, polarity, note, a version counter, a lease) and

@@ -150,9 +150,11 @@ def pdf_dir() -> Path:
 def mgi(capsys, *argv: str) -> tuple[int, str, str]:  # noqa: ANN001
     """Run the `mgi` command in-process; (exit code, stdout, stderr).
 
-    Goes through ``pipeline.cli.main``; until the review commands are hooked into its parser
+    Goes through ``apps.cli.main``; until the review commands are hooked into its parser
     they are added the way the hook will (``review_cli.add_commands`` after ``learn_cli``'s)."""
-    from pipeline import cli, learn_cli, review_cli
+    from apps import cli
+    from apps.cli import learn as learn_cli
+    from apps.cli import review as review_cli
 
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")

@@ -31,8 +31,8 @@ def use_toy_encoder(monkeypatch) -> ToyEncoder:  # noqa: ANN001 - pytest's Monke
     """Every encoder spec resolves to one toy encoder ("toy-hash"; no model loading), and classifiers
     that an earlier test's `mgi run` built and cached in this process are forgotten."""
     import flows.process
-    import pipeline.stages.embed
     import pipeline.learning.factory
+    import pipeline.stages.embed
 
     enc = ToyEncoder()
     monkeypatch.setattr(pipeline.stages.embed, "get_encoder", lambda spec: enc)

@@ -228,7 +228,7 @@ def test_failed_documents_are_retried_then_parked(
     assert sorted(Path(p["path"]).name for p in status["parked"]) == ["corrupt.pdf", "not_really.pdf"]
     assert all(p["attempts"] == 2 and p["reason"] for p in status["parked"])
 
-    from pipeline.cli import main
+    from apps.cli import main
 
     monkeypatch.setenv("MGI_DB_URL", db)
     assert main(["status"]) == 0

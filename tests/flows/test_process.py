@@ -154,8 +154,8 @@ def test_unexpected_errors_are_recorded_with_their_type(prefect_harness, tmp_pat
 
 def test_late_failure_does_not_undo_another_runs_work(prefect_harness, tmp_path, pdfs):
     from flows.process import process_one
-    from pipeline.stages.ingest import read_pdf
     from pipeline.records import DocumentMeta, LanguageGuess
+    from pipeline.stages.ingest import read_pdf
 
     store = Store(f"sqlite:///{tmp_path / 'mgi.db'}")
     doc, pages = read_pdf(pdfs["gazette"])
@@ -174,8 +174,8 @@ def test_a_document_read_ahead_never_holds_up_exit_and_hands_back_its_error(monk
     import threading
 
     import flows.process as fp
-    from pipeline.stages.ingest import IngestError
     from pipeline.records import DocumentMeta
+    from pipeline.stages.ingest import IngestError
 
     release = threading.Event()
 

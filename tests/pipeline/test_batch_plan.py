@@ -13,8 +13,8 @@ from pdfgen import write_pdf
 from testkit import REPO
 
 from pipeline.batch import IDLE_RUNNER, NO_MODEL_NEEDED, batch_params, file_sha256, plan_batch, record_idle_run
-from pipeline.stages.ingest import read_pdf, sha256_file
 from pipeline.records import LanguageGuess
+from pipeline.stages.ingest import read_pdf, sha256_file
 from pipeline.store import Store
 
 LAW = [["MIGRATION ACT", "Article 1. Work permits", "A foreign national may apply for a work permit."]]
@@ -78,7 +78,7 @@ def test_an_unchanged_rerun_never_starts_prefect(stored_folder, tmp_path):
     (folder / "b.pdf").unlink()
     script = (
         "import json, sys\n"
-        "from pipeline.cli import main\n"
+        "from apps.cli import main\n"
         "code = main(['run', sys.argv[1], '--json', '--quiet'])\n"
         "print(json.dumps({'code': code, 'prefect': 'prefect' in sys.modules, 'torch': 'torch' in sys.modules}))\n"
     )

@@ -7,9 +7,9 @@ import pytest
 from test_train import TAXONOMY
 from toy import ToyEncoder
 
-from pipeline.stages.classify import Scores, ZeroShotScorer, candidates, predictions
 from pipeline.config import DEFAULT_TAXONOMY, REPO_ROOT
 from pipeline.records import LanguageGuess, Passage
+from pipeline.stages.classify import Scores, ZeroShotScorer, candidates, predictions
 
 DOMAIN_OF = {i.id: i.domain for i in TAXONOMY.indicators}
 

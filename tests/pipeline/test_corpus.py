@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from testkit import SAMPLE
 
-from pipeline.stages.corpus import ManifestError, discover, load_manifest, metadata_for
 from pipeline.records import DocumentMeta
+from pipeline.stages.corpus import ManifestError, discover, load_manifest, metadata_for
 
 
 @pytest.fixture

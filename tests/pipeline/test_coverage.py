@@ -15,8 +15,8 @@ from triage_seed import TESTLAND, expected_cells, seed_coverage_corpus
 
 from pipeline import coverage as cov
 from pipeline.config import DEFAULT_TAXONOMY
-from pipeline.store import Store
 from pipeline.stages.taxonomy import load_taxonomy
+from pipeline.store import Store
 
 TAXONOMY = load_taxonomy(DEFAULT_TAXONOMY)
 
@@ -149,7 +149,7 @@ def test_cell_passages_list_what_is_behind_a_cell(corpus: dict) -> None:
 
 
 def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    from pipeline import triage_cli
+    from apps.cli import triage as triage_cli
 
     parser = argparse.ArgumentParser(prog="mgi")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -11,8 +11,8 @@ from review_seed import MODEL, NORVANIA, VALMONT, candidate_id, mgi, seeded
 
 from pipeline import accounts, export, review
 from pipeline.config import DEFAULT_TAXONOMY
-from pipeline.stages.taxonomy import load_taxonomy
 from pipeline.learning.train import load_examples
+from pipeline.stages.taxonomy import load_taxonomy
 
 
 @pytest.fixture(scope="module")

@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pdfgen import write_pdf
 
+from pipeline.records import LanguageGuess, Page
 from pipeline.stages.formats import html_lines
 from pipeline.stages.ingest import IngestError, Limits, read_document
 from pipeline.stages.ocr import text_quality
-from pipeline.records import LanguageGuess, Page
 from pipeline.stages.segment import segment
 
 FUZZ = settings(

@@ -20,9 +20,17 @@ from hostile import (
 from pdfgen import write_pdf
 
 from pipeline.config import ConfigError
-from pipeline.stages.ingest import IngestError, Limits, clean_pages, iter_raw_pages, page_ranges, read_document, read_pdf
-from pipeline.stages.ocr import INSTALL_HINT, OcrResult, Tesseract
 from pipeline.records import DocumentMeta
+from pipeline.stages.ingest import (
+    IngestError,
+    Limits,
+    clean_pages,
+    iter_raw_pages,
+    page_ranges,
+    read_document,
+    read_pdf,
+)
+from pipeline.stages.ocr import INSTALL_HINT, OcrResult, Tesseract
 
 HAVE_TESSERACT = shutil.which("tesseract") is not None
 needs_tesseract = pytest.mark.skipif(not HAVE_TESSERACT, reason=f"Tesseract is not installed: {INSTALL_HINT}")

@@ -13,9 +13,9 @@ import pytest
 from helpers import page_slice
 from testkit import REAL_CORPUS, REPO
 
+from pipeline.records import DocumentMeta, LanguageGuess, Passage
 from pipeline.stages.ingest import Limits, iter_raw_pages, read_document
 from pipeline.stages.ocr import text_quality
-from pipeline.records import DocumentMeta, LanguageGuess, Passage
 
 pytestmark = [
     pytest.mark.slow,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.stages.language import detect, detect_document
 from pipeline.records import UNKNOWN_LANGUAGE, LanguageGuess
+from pipeline.stages.language import detect, detect_document
 
 SENTENCES = {
     "en": "Every migrant worker shall have the right to join a trade union and to receive equal pay for equal work.",

@@ -12,8 +12,8 @@ from test_train import TAXONOMY, make_examples
 from toy import ToyEncoder
 
 from pipeline.learning.model import ModelCard, ModelMismatch, TrainedScorer
-from pipeline.stages.taxonomy import from_mapping
 from pipeline.learning.train import Params, fit, make_card, write_model
+from pipeline.stages.taxonomy import from_mapping
 
 
 @pytest.fixture(scope="module")

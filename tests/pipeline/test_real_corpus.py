@@ -10,9 +10,9 @@ import pytest
 from helpers import assert_in_order_without_overlap, page_slice
 from testkit import REAL_CORPUS, REPO
 
+from pipeline.records import LanguageGuess, Passage
 from pipeline.stages.ingest import read_pdf
 from pipeline.stages.language import detect_document
-from pipeline.records import LanguageGuess, Passage
 from pipeline.stages.segment import segment
 
 pytestmark = [

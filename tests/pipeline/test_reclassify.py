@@ -8,14 +8,14 @@ from pg import BACKENDS, database_url
 from sqlalchemy import update
 from toy import ToyEncoder
 
-from pipeline.stages.analyse import Classifier
-from pipeline.stages.classify import ZeroShotScorer, candidates
 from pipeline.config import DEFAULT_TAXONOMY
 from pipeline.reclassify import reclassify, reclassify_and_record
 from pipeline.records import Document, DocumentMeta, LanguageGuess, Page
+from pipeline.stages.analyse import Classifier
+from pipeline.stages.classify import ZeroShotScorer, candidates
 from pipeline.stages.segment import segment
-from pipeline.store import CandidateRow, Store
 from pipeline.stages.taxonomy import load_taxonomy
+from pipeline.store import CandidateRow, Store
 
 TEXTS = [
     "Article 1. Every migrant shall have access to emergency health care and primary care services.",

@@ -20,8 +20,8 @@ from pipeline.retrain import (
     promote,
     retrain_and_record,
 )
-from pipeline.store import Store
 from pipeline.stages.taxonomy import load_taxonomy
+from pipeline.store import Store
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,8 @@ from pipeline import accounts, review
 from pipeline.config import DEFAULT_TAXONOMY
 from pipeline.review import QueueFilter
 from pipeline.review_models import ChangeRow, DecisionRow, ReviewStateRow
-from pipeline.store import CandidateRow, now
 from pipeline.stages.taxonomy import load_taxonomy
+from pipeline.store import CandidateRow, now
 
 
 @pytest.fixture(scope="module")
@@ -435,7 +435,7 @@ def test_item_detail_highlights_the_passage_in_its_page(store, users):
 
 
 def test_terminal_review_with_piped_keys(store, users, taxonomy):
-    from pipeline.review_cli import terminal_review
+    from apps.cli.review import terminal_review
 
     keys = io.StringIO("a\nx\nc\nfamily reunif\ng\nn spouses only\ng\ns\nu\nwhat\nq\n")
     out = io.StringIO()
@@ -462,7 +462,7 @@ def test_terminal_review_with_piped_keys(store, users, taxonomy):
 
 
 def test_terminal_review_ends_cleanly_at_end_of_input(store, users, taxonomy):
-    from pipeline.review_cli import terminal_review
+    from apps.cli.review import terminal_review
 
     counts = terminal_review(
         store, users["alice"], taxonomy, QueueFilter(), stdin=io.StringIO("a\n"), stdout=io.StringIO()

@@ -28,8 +28,8 @@ from pipeline.search import (
     send_to_queue,
     sentence_spans,
 )
-from pipeline.store import CandidateRow, DocumentRow, Store
 from pipeline.stages.taxonomy import load_taxonomy
+from pipeline.store import CandidateRow, DocumentRow, Store
 
 TAXONOMY = load_taxonomy(DEFAULT_TAXONOMY)
 
@@ -339,7 +339,7 @@ def test_a_result_sent_to_the_queue_becomes_a_pending_candidate_with_provenance(
 
 
 def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    from pipeline import triage_cli
+    from apps.cli import triage as triage_cli
 
     parser = argparse.ArgumentParser(prog="mgi")
     sub = parser.add_subparsers(dest="command", required=True)

@@ -10,8 +10,17 @@ import numpy as np
 import pytest
 from toy import ToyEncoder
 
+from pipeline.learning.train import (
+    Example,
+    Params,
+    TrainingError,
+    best_threshold,
+    fit,
+    label_matrices,
+    load_examples,
+    score,
+)
 from pipeline.stages.taxonomy import from_mapping
-from pipeline.learning.train import Example, Params, TrainingError, best_threshold, fit, label_matrices, load_examples, score
 
 TAXONOMY = from_mapping(
     {

@@ -9,14 +9,14 @@ import pytest
 from batchkit import add_reviewed_document, decisions_from, load_seed_pool, write_seeds
 from toy import use_toy_encoder
 
-import pipeline.cli as cli
-from pipeline import schedule_cli
+import apps.cli as cli
+from apps.cli import schedule as schedule_cli
 from pipeline.store import Store
 
 
 @pytest.fixture
 def mgi(monkeypatch, tmp_path):
-    """``pipeline.cli.main`` with these commands (whether or not build_parser has them yet), on a fresh home."""
+    """``apps.cli.main`` with these commands (whether or not build_parser has them yet), on a fresh home."""
     original = cli.build_parser
 
     def build_parser():

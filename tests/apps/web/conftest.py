@@ -22,7 +22,7 @@ def store(tmp_path):
 
 @pytest.fixture
 def app(store, taxonomy):
-    from pipeline.web.app import create_app
+    from apps.web.app import create_app
 
     return create_app(store, taxonomy, lease_minutes=10)
 

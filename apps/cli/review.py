@@ -1,13 +1,12 @@
 """`mgi serve`, `mgi review`, `mgi users`, `mgi export`, `mgi profile` and `mgi agreement`.
 
-Hooked into the main parser with ``add_commands(sub, common)`` (like ``pipeline.learn_cli``).
+Hooked into the main parser with ``add_commands(sub, common)`` (like ``apps.cli.learn``).
 Errors a user can cause are printed as one line (``mgi COMMAND: ...``) with exit code 2.
 """
 
 from __future__ import annotations
 
 import argparse
-import functools
 import getpass
 import os
 import shutil
@@ -17,44 +16,19 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any
 
+from apps.cli.common import friendly, settings_from
 from pipeline.config import REPO_ROOT, Settings
 
 GUIDELINES = REPO_ROOT / "annotations" / "GUIDELINES.md"
 
 
-def _friendly(func: Callable[[argparse.Namespace], int]) -> Callable[[argparse.Namespace], int]:
-    """Turn the review layer's user errors into one line on stderr and exit code 2."""
-
-    @functools.wraps(func)
-    def wrapper(args: argparse.Namespace) -> int:
-        from pipeline.accounts import AccountError
-        from pipeline.review import ReviewError
-        from pipeline.stages.taxonomy import TaxonomyError
-
-        try:
-            return func(args)
-        except (AccountError, ReviewError, TaxonomyError, OSError) as err:
-            msg = str(err).strip() or type(err).__name__
-            print(f"mgi {args.command}: {msg}", file=sys.stderr)
-            return 2
-
-    return wrapper
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "taxonomy", None):
-        overrides["taxonomy_path"] = Path(args.taxonomy)
-    return Settings.from_env(**overrides)
-
-
 def _open(args: argparse.Namespace, taxonomy: bool = True):  # noqa: ANN202
     """(settings, store with the review tables, taxonomy or None)."""
     from pipeline.review_models import ensure_review_schema
-    from pipeline.store import Store
     from pipeline.stages.taxonomy import load_taxonomy
+    from pipeline.store import Store
 
-    settings = _settings(args)
+    settings = settings_from(args)
     store = ensure_review_schema(Store(settings.db_url))
     return settings, store, load_taxonomy(settings.taxonomy_path) if taxonomy else None
 
@@ -68,14 +42,14 @@ def _thresholds(settings: Settings):  # noqa: ANN202
 # --------------------------------------------------------------------------- serve
 
 
-@_friendly
+@friendly
 def cmd_serve(args: argparse.Namespace) -> int:
     import socket
 
     import uvicorn
 
+    from apps.web.app import create_app
     from pipeline.accounts import list_users
-    from pipeline.web.app import create_app
 
     settings, store, taxonomy = _open(args)
     if not list_users(store):
@@ -129,7 +103,7 @@ def _read_password(args: argparse.Namespace, stdin: IO[str] | None = None) -> st
     return first
 
 
-@_friendly
+@friendly
 def cmd_users(args: argparse.Namespace) -> int:
     from pipeline import accounts
 
@@ -376,7 +350,7 @@ def _show(
     out(f"{dim}{HELP}{reset}")
 
 
-@_friendly
+@friendly
 def cmd_review(args: argparse.Namespace) -> int:
     from pipeline import accounts, review
 
@@ -405,7 +379,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- export, profile, agreement
 
 
-@_friendly
+@friendly
 def cmd_export(args: argparse.Namespace) -> int:
     from pipeline.export import export
 
@@ -425,7 +399,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
-@_friendly
+@friendly
 def cmd_profile(args: argparse.Namespace) -> int:
     from pipeline.profile import build_profile, render
 
@@ -449,7 +423,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
     return 0
 
 
-@_friendly
+@friendly
 def cmd_agreement(args: argparse.Namespace) -> int:
     from pipeline import review
 

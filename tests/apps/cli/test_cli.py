@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from testkit import REPO, SAMPLE_EN, SAMPLE_FR
 
-from pipeline.cli import main
+from apps.cli import main
 
 
 def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
@@ -258,7 +258,7 @@ def test_invalid_taxonomy_lists_its_problems(capsys, tmp_path):
 def test_installed_command_exit_code_and_no_traceback(tmp_path):
     """The real `mgi` entry point, in a fresh process."""
     mgi = Path(sys.executable).parent / "mgi"
-    command = [str(mgi)] if mgi.exists() else [sys.executable, "-m", "pipeline.cli"]
+    command = [str(mgi)] if mgi.exists() else [sys.executable, "-m", "apps.cli"]
     result = subprocess.run(
         [*command, "classify-text", "--input", "-", "--taxonomy", str(tmp_path / "nope.csv")],
         input="",

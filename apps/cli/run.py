@@ -1,76 +1,34 @@
-"""The ``mgi`` command. Heavy imports (Prefect, encoders) happen inside the commands that need them."""
+"""`mgi run`, `mgi classify-text`, `mgi status`, `mgi documents`, `mgi candidates` and `mgi indicators`:
+processing documents into the evidence queue and looking at what is stored.
+
+May import: ``pipeline`` (core) and ``pipeline.services``; ``flows`` only inside ``cmd_run`` (Prefect
+starts only when there is something to process).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import ConfigError, Settings
-
-USER_ERRORS: tuple[type[BaseException], ...] = (ConfigError, FileNotFoundError, PermissionError)
-
-
-def _user_errors() -> tuple[type[BaseException], ...]:
-    from pipeline.stages.corpus import ManifestError
-    from pipeline.stages.embed import EncoderError
-    from pipeline.stages.ingest import IngestError
-    from pipeline.learning.model import ModelMismatch
-    from pipeline.stages.taxonomy import TaxonomyError
-    from pipeline.learning.train import TrainingError
-
-    return USER_ERRORS + (ManifestError, EncoderError, IngestError, ModelMismatch, TaxonomyError, TrainingError)
-
-
-def _quiet_prefect(home: Path) -> None:
-    if "PREFECT_HOME" not in os.environ:
-        (home / "prefect").mkdir(parents=True, exist_ok=True)  # Prefect does not create parents itself
-    for key, value in {
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "PREFECT_LOGGING_LEVEL": "WARNING",
-        "PREFECT_HOME": str(home / "prefect"),
-        # the temporary server migrates a fresh database first: on a busy 2-core machine 20 s is not enough
-        "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",
-    }.items():
-        os.environ.setdefault(key, value)
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "taxonomy", None):
-        overrides["taxonomy_path"] = Path(args.taxonomy)
-    if getattr(args, "embedder", None):
-        overrides["embedder"] = args.embedder
-    settings = Settings.from_env(**overrides)
-    model = getattr(args, "model", None)
-    if model is not None:
-        from dataclasses import replace
-
-        settings = replace(settings, model_path=None if model.lower() in {"none", "zero-shot"} else Path(model))
-    return settings
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
+from apps.cli.common import print_json, quiet_prefect, settings_from
+from pipeline.config import Settings
 
 # --------------------------------------------------------------------------- run
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    _quiet_prefect(settings.home)
+    settings = settings_from(args)
+    quiet_prefect(settings.home)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from pipeline.batch import IDLE_RUNNER, batch_params, path_params, path_sources, plan_batch, record_idle_run
-    from pipeline.store import Store
     from pipeline.stages.taxonomy import load_taxonomy
+    from pipeline.store import Store
 
     console = Console(stderr=True)
     for p in args.paths:
@@ -125,7 +83,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                 progress=progress,
             )
     if args.json:
-        _print_json(summary.as_dict())
+        print_json(summary.as_dict())
     else:
         _print_summary(summary, settings)
     return 0
@@ -177,11 +135,11 @@ def _read_jsonl(path: str) -> Iterator[tuple[int, dict[str, Any] | None, str | N
 
 
 def cmd_classify_text(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     if args.input != "-" and not Path(args.input).is_file():
         raise FileNotFoundError(f"input file not found: {args.input}")
-    from pipeline.stages.classify import predictions
     from pipeline.learning.factory import build_classifier
+    from pipeline.stages.classify import predictions
     from pipeline.stages.heap import freeze_loaded
     from pipeline.stages.language import detect
 
@@ -251,12 +209,12 @@ def _store(settings: Settings):  # noqa: ANN202
 
 
 def cmd_status(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     status = _store(settings).status()
     status["home"] = str(settings.home)
     status["model"] = str(settings.model_path) if settings.model_path else "zero-shot"
     if args.json:
-        _print_json(status)
+        print_json(status)
         return 0
     print(f"Database: {status['database']}")
     print(f"Model:    {status['model']}")
@@ -280,9 +238,9 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_documents(args: argparse.Namespace) -> int:
-    rows = _store(_settings(args)).documents()
+    rows = _store(settings_from(args)).documents()
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return 0
     if not rows:
         print("No documents yet: run `mgi run FOLDER`.")
@@ -299,7 +257,7 @@ def cmd_documents(args: argparse.Namespace) -> int:
 
 
 def cmd_candidates(args: argparse.Namespace) -> int:
-    rows = _store(_settings(args)).candidates(
+    rows = _store(settings_from(args)).candidates(
         status=args.status,
         domain=args.domain,
         indicator=args.indicator,
@@ -310,7 +268,7 @@ def cmd_candidates(args: argparse.Namespace) -> int:
         limit=args.limit,
     )
     if args.json:
-        _print_json(rows)
+        print_json(rows)
         return 0
     if not rows:
         print("No candidates match.")
@@ -328,9 +286,9 @@ def cmd_candidates(args: argparse.Namespace) -> int:
 def cmd_indicators(args: argparse.Namespace) -> int:
     from pipeline.stages.taxonomy import load_taxonomy
 
-    taxonomy = load_taxonomy(Path(args.file) if args.file else _settings(args).taxonomy_path)
+    taxonomy = load_taxonomy(Path(args.file) if args.file else settings_from(args).taxonomy_path)
     if args.json:
-        _print_json(
+        print_json(
             [
                 {"id": i.id, "domain": i.domain, "subarea": i.subarea, "name": i.name, "description": i.description}
                 for i in taxonomy.indicators
@@ -351,25 +309,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- parser
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="mgi", description="Evidence pipeline for the Migration Governance Indicators."
-    )
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-
-    def common(p: argparse.ArgumentParser, model: bool = False) -> None:
-        p.add_argument(
-            "--taxonomy", help="taxonomy file (YAML/CSV); default: the bundled MGI-aligned one or MGI_TAXONOMY"
-        )
-        if model:
-            p.add_argument(
-                "--model", help="trained model folder, or 'none' for zero-shot; default: MGI_MODEL or the shipped model"
-            )
-            p.add_argument(
-                "--embedder",
-                help="encoder spec (use-multilingual, e5-small, minilm, st:NAME_OR_PATH); default: the model's",
-            )
-
+def add_commands(sub: Any, common: Callable[..., None]) -> None:
     p = sub.add_parser("run", help="process PDFs (files or folders) into the evidence queue")
     p.add_argument("paths", nargs="+", metavar="PATH")
     p.add_argument("--country", help="country of these documents (overrides the manifest)")
@@ -413,44 +353,3 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--language", default="en")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_indicators)
-
-    from pipeline import learn_cli
-
-    learn_cli.add_commands(sub, common)
-
-    from pipeline import review_cli
-
-    review_cli.add_commands(sub, common)
-
-    from pipeline import triage_cli
-
-    triage_cli.add_commands(sub, common)
-
-    from pipeline import schedule_cli
-
-    schedule_cli.add_commands(sub, common)
-
-    from pipeline import ingest_cli
-
-    ingest_cli.add_commands(sub, common)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except _user_errors() as err:
-        msg = str(err).strip() or type(err).__name__
-        print(f"mgi {args.command}: {msg}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:  # output piped into head & co.
-        return 0
-    except KeyboardInterrupt:
-        print("mgi: interrupted; what was stored so far is kept", file=sys.stderr)
-        return 130
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -4,8 +4,6 @@ large corpus at a glance and going straight to what matters."""
 from __future__ import annotations
 
 import argparse
-import functools
-import json
 import os
 import sys
 import textwrap
@@ -13,46 +11,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import ConfigError, Settings
-
-Command = Callable[[argparse.Namespace], int]
-
-
-def _friendly(command: Command) -> Command:
-    """One-line messages for the errors a user can cause (the main CLI only knows its own)."""
-
-    @functools.wraps(command)
-    def run(args: argparse.Namespace) -> int:
-        from pipeline.coverage import CoverageError
-        from pipeline.stages.embed import EncoderError
-        from pipeline.review import ReviewError
-        from pipeline.search import SearchError
-        from pipeline.stages.taxonomy import TaxonomyError
-
-        try:
-            return command(args)
-        except (SearchError, CoverageError, ReviewError, EncoderError, TaxonomyError, ConfigError) as err:
-            print(f"mgi {args.command}: {str(err).strip() or type(err).__name__}", file=sys.stderr)
-            return 2
-        except OSError as err:
-            where = f" {err.filename}" if getattr(err, "filename", None) else ""
-            print(f"mgi {args.command}: cannot write or read{where} ({err.strerror or err})", file=sys.stderr)
-            return 2
-
-    return run
+from apps.cli.common import friendly, print_json
+from pipeline.config import Settings
 
 
 def _context(args: argparse.Namespace) -> tuple[Settings, Any, Any]:
-    from pipeline.store import Store
     from pipeline.stages.taxonomy import load_taxonomy
+    from pipeline.store import Store
 
     settings = Settings.from_env()
     taxonomy = load_taxonomy(Path(args.taxonomy) if getattr(args, "taxonomy", None) else settings.taxonomy_path)
     return settings, Store(settings.db_url), taxonomy
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
 def _check_domain(taxonomy: Any, domain: str | None) -> str | None:
@@ -107,7 +76,7 @@ def _show_hit(hit: Any, taxonomy: Any, width: int, colour: bool) -> None:
         print("    suggestions: none")
 
 
-@_friendly
+@friendly
 def cmd_search(args: argparse.Namespace) -> int:
     from pipeline.search import SearchError, send_to_queue
 
@@ -142,7 +111,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             via="cli",
         )
         if args.json:
-            _print_json(
+            print_json(
                 {
                     "candidate_id": out.candidate_id,
                     "created": out.created,
@@ -154,7 +123,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             print(out.message)
         return 0
     if args.json:
-        _print_json(
+        print_json(
             {
                 "query": args.query,
                 "encoder": searcher.encoder_name,
@@ -176,14 +145,14 @@ def cmd_search(args: argparse.Namespace) -> int:
     return 0
 
 
-@_friendly
+@friendly
 def cmd_search_index(args: argparse.Namespace) -> int:
     settings, store, _taxonomy = _context(args)
     searcher = _searcher(args, settings, store)
     rep = searcher.sync(rebuild=args.rebuild)
     status = searcher.status()
     if args.json:
-        _print_json(
+        print_json(
             {"action": rep.action, "added": rep.added, "seconds": round(rep.seconds, 3), "reason": rep.reason, **status}
         )
         return 0
@@ -200,7 +169,7 @@ def cmd_search_index(args: argparse.Namespace) -> int:
 # --------------------------------------------------------------------------- coverage, reading list, overview
 
 
-@_friendly
+@friendly
 def cmd_coverage(args: argparse.Namespace) -> int:
     from pipeline.coverage import CoverageError, coverage, to_csv, to_text, to_xlsx
 
@@ -232,7 +201,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
-@_friendly
+@friendly
 def cmd_reading_list(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
@@ -249,7 +218,7 @@ def cmd_reading_list(args: argparse.Namespace) -> int:
         language=args.language,
     )
     if args.json:
-        _print_json(asdict(rl))
+        print_json(asdict(rl))
         return 0
     where = f" in {rl.country}" if rl.country else ""
     if not rl.entries:
@@ -272,14 +241,14 @@ def cmd_reading_list(args: argparse.Namespace) -> int:
     return 0
 
 
-@_friendly
+@friendly
 def cmd_overview(args: argparse.Namespace) -> int:
     from pipeline.coverage import overview
 
     _settings, store, taxonomy = _context(args)
     data = overview(store, taxonomy, args.country, args.language)
     if args.json:
-        _print_json(data)
+        print_json(data)
         return 0
     d, p, c = data["documents"], data["passages"], data["candidates"]
 

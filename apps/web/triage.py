@@ -3,7 +3,7 @@ coverage heatmap per country (click through to the passages, CSV and XLSX downlo
 lists and an overview dashboard with inline SVG charts. No script, no CDN: plain server-rendered
 HTML that works under the review app's Content-Security-Policy.
 
-The pages are a FastAPI ``APIRouter``; the review app (``pipeline.web``) includes them with
+The pages are a FastAPI ``APIRouter``; the review app (``apps.web``) includes them with
 ``mount(app, require_session)``, which puts its session dependency in front of every route. The
 router reads ``request.state.user`` (a name to record as provenance) and ``request.state.csrf``
 (the token forms must send back) when the dependency sets them.
@@ -21,15 +21,15 @@ from urllib.parse import parse_qs, urlencode
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+from starlette.templating import Jinja2Templates
 
+from apps.web.templating import TEMPLATES, serve_static, templates_for
 from pipeline import coverage as cov_mod
 from pipeline.review import ReviewError, facets
-from pipeline.store import Store
 from pipeline.stages.taxonomy import Taxonomy
+from pipeline.store import Store
 
-TEMPLATES = Path(__file__).resolve().parent / "web_triage_templates"
 MAX_FORM_BYTES = 64 * 1024
 COLOURS = {
     "confirmed": "#2e7d32",
@@ -139,10 +139,11 @@ def make_router(
     nav: list[tuple[str, str]] | None = None,
     ui_language: str = "en",
     root: str = "",
+    env: Any = None,
 ) -> APIRouter:
     """The triage pages over ``store``. ``item_url``/``pdf_url`` link a candidate to the review
     app's item page and a document to its PDF (None: no link); ``nav`` adds links to the header."""
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES)), autoescape=select_autoescape(["html"]))
+    env = env if env is not None else Jinja2Templates(directory=str(TEMPLATES)).env
     indicators = {i.id: i for i in taxonomy.indicators}
     domains = {d.id: d for d in taxonomy.domains}
 
@@ -162,7 +163,7 @@ def make_router(
             return None
         return pdf_url.format(sha256=sha) + (f"#page={page}" if page else "")
 
-    env.globals.update(
+    page_globals = dict(
         ind_label=ind_label,
         dom_label=dom_label,
         link_item=link_item,
@@ -188,7 +189,8 @@ def make_router(
 
     def render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
         user = getattr(request.state, "user", None)
-        body = env.get_template(name).render(
+        body = env.get_template(f"triage/{name}").render(
+            **page_globals,
             user=user,
             user_name=getattr(user, "name", None),
             csrf=getattr(request.state, "csrf", ""),
@@ -435,8 +437,9 @@ def mount(
         options["nav"] = [
             (label, path) for label, path in (("Queue", "/queue"), ("Profile", "/profile")) if path in paths
         ]
-    router = make_router(store, taxonomy, home or settings.home, root=prefix, **options)
+    router = make_router(store, taxonomy, home or settings.home, root=prefix, env=templates_for(app).env, **options)
     deps = [Depends(require_session_dependency)] if require_session_dependency is not None else []
+    serve_static(app, deps)
     app.include_router(router, prefix=prefix, dependencies=deps)
     return router
 

@@ -4,38 +4,13 @@ unattended (kept apart so the main CLI module stays small; heavy imports only in
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
+from apps.cli.common import print_json, quiet_prefect, settings_from
 from pipeline.config import ConfigError, Settings
-
-
-def _quiet_prefect(home: Path) -> None:
-    if "PREFECT_HOME" not in os.environ:
-        (home / "prefect").mkdir(parents=True, exist_ok=True)
-    for key, value in {
-        "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
-        "DO_NOT_TRACK": "1",
-        "PREFECT_LOGGING_LEVEL": "WARNING",
-        "PREFECT_HOME": str(home / "prefect"),
-        "DASK_LOGGING__DISTRIBUTED": "warning",
-    }.items():
-        os.environ.setdefault(key, value)
-
-
-def _print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-def _settings(args: argparse.Namespace) -> Settings:
-    overrides: dict[str, Any] = {}
-    if getattr(args, "taxonomy", None):
-        overrides["taxonomy_path"] = Path(args.taxonomy)
-    return Settings.from_env(**overrides)
 
 
 def _store(settings: Settings, max_attempts: int | None = None):  # noqa: ANN202
@@ -87,12 +62,12 @@ def _describe(inbox, deployment_specs) -> None:  # noqa: ANN001
 
 
 def cmd_schedule_show(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     _check_workers(args)
     inbox = _inbox(args, settings)
     deployment_specs = _specs(args, inbox)
     if args.json:
-        _print_json({"inbox": inbox, "deployments": deployment_specs, "database": settings.db_url})
+        print_json({"inbox": inbox, "deployments": deployment_specs, "database": settings.db_url})
         return 0
     _describe(inbox, deployment_specs)
     print(f"Database: {settings.db_url}")
@@ -100,9 +75,9 @@ def cmd_schedule_show(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule_serve(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     _check_workers(args)
-    _quiet_prefect(settings.home)
+    quiet_prefect(settings.home)
     inbox = _inbox(args, settings)
     deployment_specs = _specs(args, inbox)
     from flows.deployments import prefect_server, serve_deployments
@@ -131,9 +106,9 @@ def cmd_schedule_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule_deploy(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     _check_workers(args)
-    _quiet_prefect(settings.home)
+    quiet_prefect(settings.home)
     inbox = _inbox(args, settings)
     deployment_specs = _specs(args, inbox)
     if not os.environ.get("PREFECT_API_URL"):
@@ -160,15 +135,15 @@ def cmd_schedule_deploy(args: argparse.Namespace) -> int:
 
 
 def cmd_schedule_run(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from(args)
     _check_workers(args)
-    _quiet_prefect(settings.home)
+    quiet_prefect(settings.home)
     inbox = _inbox(args, settings)  # fail fast, with a one-line message, before Prefect starts
     from flows.process import process_inbox
 
     summary = process_inbox(config=str(inbox.source), workers=args.workers, dask_address=args.dask_address)
     if args.json:
-        _print_json(summary)
+        print_json(summary)
         return 0
     print(
         f"Run {summary['run_id']} finished in {summary['seconds']:.1f} s on the {summary['runner']} runner "
@@ -190,7 +165,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from pipeline.migrations import upgrade
     from pipeline.store import make_engine
 
-    settings = _settings(args)
+    settings = settings_from(args)
     engine = make_engine(settings.db_url)
     before, after = upgrade(engine, args.revision)
     where = engine.url.render_as_string(hide_password=True)
@@ -205,7 +180,7 @@ def cmd_db_current(args: argparse.Namespace) -> int:
     from pipeline.migrations import current_revision, head_revision
     from pipeline.store import make_engine
 
-    settings = _settings(args)
+    settings = settings_from(args)
     engine = make_engine(settings.db_url)
     cur, head = current_revision(engine), head_revision()
     where = engine.url.render_as_string(hide_password=True)
@@ -241,11 +216,11 @@ def cmd_db_revision(args: argparse.Namespace) -> int:
 
 def cmd_retrain(args: argparse.Namespace) -> int:
     from flows.retrain import DEFAULT_SEEDS, _encoder_spec
-    from pipeline.stages.embed import get_encoder
     from pipeline.retrain import retrain_and_record
+    from pipeline.stages.embed import get_encoder
     from pipeline.stages.taxonomy import load_taxonomy
 
-    settings = _settings(args)
+    settings = settings_from(args)
     store = _store(settings)
     current = settings.model_path
     encoder = get_encoder(_encoder_spec(args.embedder or settings.embedder, current))
@@ -272,7 +247,7 @@ def cmd_retrain(args: argparse.Namespace) -> int:
         rc_run, report = reclassify_and_record(store, classifier, top_k=args.top_k)
         data["reclassify"] = {"run_id": rc_run, **report.as_dict()}
     if args.json:
-        _print_json(data)
+        print_json(data)
         return 0
     ex = result.examples
     print(
@@ -310,7 +285,7 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
     from flows.process import shared_classifier
     from pipeline.reclassify import reclassify_and_record
 
-    settings = _settings(args)
+    settings = settings_from(args)
     model = settings.model_path
     if args.model is not None:
         model = None if args.model.lower() in {"none", "zero-shot"} else Path(args.model)
@@ -323,7 +298,7 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
         skip_decided=not args.include_decided,
     )
     if args.json:
-        _print_json(report.as_dict() | {"run_id": run_id})
+        print_json(report.as_dict() | {"run_id": run_id})
         return 0
     print(
         f"Reclassify run {run_id} with {report.model_version}: {report.documents} documents, {report.passages} passages "
@@ -337,7 +312,7 @@ def cmd_reclassify(args: argparse.Namespace) -> int:
 def cmd_unpark(args: argparse.Namespace) -> int:
     if not args.document and not args.all:
         raise ConfigError("name a document (SHA-256 prefix or file name) or give --all")
-    n = _store(_settings(args)).unpark(None if args.all else args.document)
+    n = _store(settings_from(args)).unpark(None if args.all else args.document)
     print(f"{n} document(s) will be tried again on the next run" if n else "no parked or failed document matches")
     return 0 if n else 1
 

@@ -15,10 +15,10 @@ DEFAULT_REAL_CORPUS = REPO_ROOT.parent / "shared" / "corpus-real"
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from pipeline.stages.embed import get_encoder
     from pipeline.learning.evaluate import embed_texts
-    from pipeline.stages.taxonomy import load_taxonomy
     from pipeline.learning.train import Params, fit, load_examples, make_card, write_model
+    from pipeline.stages.embed import get_encoder
+    from pipeline.stages.taxonomy import load_taxonomy
 
     settings = Settings.from_env()
     taxonomy = load_taxonomy(Path(args.taxonomy) if args.taxonomy else settings.taxonomy_path)
@@ -44,8 +44,8 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from pipeline.stages.embed import get_encoder
     from pipeline.learning.evaluate import evaluate_encoder, load_inputs, render_markdown
+    from pipeline.stages.embed import get_encoder
     from pipeline.stages.taxonomy import load_taxonomy
 
     settings = Settings.from_env()

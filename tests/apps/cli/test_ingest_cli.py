@@ -1,4 +1,4 @@
-"""`mgi inspect` (pipeline/ingest_cli.py), run through its own small parser."""
+"""`mgi inspect` (apps/cli/ingest.py), run through its own small parser."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import json
 from hostile import SCAN_LINES, write_scan_pdf
 from pdfgen import write_pdf
 
-from pipeline import ingest_cli
+from apps.cli import ingest as ingest_cli
 
 
 def run(argv: list[str]) -> int:

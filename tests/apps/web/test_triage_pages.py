@@ -22,12 +22,12 @@ from sqlalchemy import select
 from toy import ToyEncoder
 from triage_seed import TESTLAND, expected_cells, seed_coverage_corpus
 
+from apps.web.triage import bar_chart, mount
 from pipeline import coverage as cov
 from pipeline.config import DEFAULT_TAXONOMY
 from pipeline.search import SearchSendRow
-from pipeline.store import CandidateRow, Store
 from pipeline.stages.taxonomy import load_taxonomy
-from pipeline.web_triage import bar_chart, mount
+from pipeline.store import CandidateRow, Store
 
 TAXONOMY = load_taxonomy(DEFAULT_TAXONOMY)
 CSRF = "token-123"

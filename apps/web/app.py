@@ -19,18 +19,16 @@ from urllib.parse import parse_qs, quote, unquote, urlencode
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
-from starlette.templating import Jinja2Templates
 
+from apps.web.templating import serve_static, templates_for
 from pipeline import accounts, review
 from pipeline.accounts import AccountError, AuthError, User
 from pipeline.config import REPO_ROOT
 from pipeline.review import QueueFilter, ReviewError
 from pipeline.review_models import ensure_review_schema
-from pipeline.store import DocumentRow, Store
 from pipeline.stages.taxonomy import Taxonomy
+from pipeline.store import DocumentRow, Store
 
-HERE = Path(__file__).resolve().parent
-STATIC = HERE / "static"
 COOKIE = "mgi_session"
 LOGIN_CSRF_COOKIE = "mgi_login_csrf"
 FLASH_COOKIE = "mgi_flash"
@@ -73,12 +71,11 @@ def create_app(
     home: Path | None = None,
 ) -> FastAPI:
     """The review app over ``store``. ``secure_cookies``: mark cookies Secure (behind HTTPS);
-    ``triage``: include the triage pages of ``pipeline.web_triage`` (search, coverage, reading
+    ``triage``: include the triage pages of ``apps.web.triage`` (search, coverage, reading
     list, overview) behind the same session and CSRF checks; ``home``: MGI_HOME for their caches."""
     ensure_review_schema(store)
     thresholds = thresholds or review.threshold_resolver()
     review.sync_items(store, thresholds)
-    templates = Jinja2Templates(directory=str(HERE / "templates"))
     guideline = _guideline_html(guidelines)
     indicators = {i.id: i for i in taxonomy.indicators}
     domains = {d.id: d for d in taxonomy.domains}
@@ -116,17 +113,6 @@ def create_app(
     def fmt_dt(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
-    templates.env.globals.update(
-        ind_label=ind_label,
-        ind_desc=ind_desc,
-        dom_label=dom_label,
-        fmt_dt=fmt_dt,
-        taxonomy=taxonomy,
-        sorts=review.SORTS,
-        statuses=review.STATUSES,
-    )
-    templates.env.filters["fmt_dt"] = fmt_dt
-
     async def guard(request: Request) -> None:
         """Session for every route but login; CSRF token for every POST."""
         if request.url.path in PUBLIC_PATHS:
@@ -149,6 +135,18 @@ def create_app(
     )
     app.state.store = store
     app.state.taxonomy = taxonomy
+    templates = templates_for(app)
+    serve_static(app)
+    templates.env.globals.update(
+        ind_label=ind_label,
+        ind_desc=ind_desc,
+        dom_label=dom_label,
+        fmt_dt=fmt_dt,
+        taxonomy=taxonomy,
+        sorts=review.SORTS,
+        statuses=review.STATUSES,
+    )
+    templates.env.filters["fmt_dt"] = fmt_dt
 
     @app.middleware("http")
     async def headers(request: Request, call_next):  # noqa: ANN001, ANN202
@@ -157,6 +155,8 @@ def create_app(
             response.headers.setdefault(k, v)
         if request.url.path != "/static" and not request.url.path.startswith("/static/"):
             response.headers.setdefault("Cache-Control", "no-store")
+        else:
+            response.headers.setdefault("Cache-Control", "private, max-age=300")
         return response
 
     @app.exception_handler(NotAuthenticated)
@@ -750,14 +750,6 @@ def create_app(
     def guidelines_view(request: Request) -> Response:
         return page(request, "guidelines.html", {"guideline": guideline})
 
-    @app.get("/static/{name}")
-    def static(name: str) -> Response:
-        path = STATIC / name
-        if "/" in name or name.startswith(".") or not path.is_file():
-            raise HTTPException(404, "Not found.")
-        media = {".css": "text/css", ".js": "text/javascript"}.get(path.suffix, "application/octet-stream")
-        return FileResponse(path, media_type=media, headers={"Cache-Control": "private, max-age=300"})
-
     # ------------------------------------------------------------------ JSON API
 
     @app.get("/api/me")
@@ -797,7 +789,7 @@ def create_app(
 
     if triage:
         try:
-            from pipeline import web_triage
+            from apps.web import triage as web_triage
         except ImportError:  # pragma: no cover - a build without the triage pages
             web_triage = None
         if web_triage is not None:
