@@ -215,47 +215,35 @@ def cmd_db_revision(args: argparse.Namespace) -> int:
 
 
 def cmd_retrain(args: argparse.Namespace) -> int:
-    from flows.retrain import DEFAULT_SEEDS, _encoder_spec
-    from pipeline.retrain import retrain_and_record
-    from pipeline.stages.embed import get_encoder
-    from pipeline.stages.taxonomy import load_taxonomy
+    from pipeline.services.retrain import DEFAULT_SEEDS, retrain_then_reclassify
 
     settings = settings_from(args)
-    store = _store(settings)
-    current = settings.model_path
-    encoder = get_encoder(_encoder_spec(args.embedder or settings.embedder, current))
-    run_id, result = retrain_and_record(
-        store,
-        taxonomy=load_taxonomy(settings.taxonomy_path),
-        encoder=encoder,
-        models_dir=settings.models_dir,
-        seed_paths=[Path(p) for p in (args.annotations or [DEFAULT_SEEDS])],
-        current=current,
+    data = retrain_then_reclassify(
+        db_url=settings.db_url,
+        taxonomy_path=str(settings.taxonomy_path),
+        home=str(settings.home),
+        current=str(settings.model_path) if settings.model_path else None,
+        annotations=[str(p) for p in (args.annotations or [DEFAULT_SEEDS])],
+        embedder=args.embedder or settings.embedder,
         seeds=args.seeds,
         tolerance=args.tolerance,
-        promote_if_better=not args.no_promote,
         force=args.force,
         decisions=args.decisions,
-        cache_dir=settings.home / "cache" / "embeddings",
+        promote_if_better=not args.no_promote,
+        reclassify_after=not args.no_reclassify,
+        top_k=args.top_k,
     )
-    data = result.as_dict() | {"run_id": run_id}
-    if result.promoted and not args.no_reclassify:
-        from flows.process import shared_classifier
-        from pipeline.reclassify import reclassify_and_record
-
-        classifier = shared_classifier(settings.taxonomy_path, Path(result.folder), None)
-        rc_run, report = reclassify_and_record(store, classifier, top_k=args.top_k)
-        data["reclassify"] = {"run_id": rc_run, **report.as_dict()}
+    run_id = data["run_id"]
     if args.json:
         print_json(data)
         return 0
-    ex = result.examples
+    ex = data["examples"]
     print(
-        f"Retrain run {run_id}: {result.status} — {result.reason}\n"
+        f"Retrain run {run_id}: {data['status']} — {data['reason']}\n"
         f"  examples: {ex.get('seed', 0)} seed + {ex.get('review', 0)} from decisions "
         f"({ex.get('review_positive', 0)} evidence, {ex.get('review_negative', 0)} none)"
     )
-    comp = result.comparison
+    comp = data["comparison"]
     if comp.get("compared"):
         print(
             f"  same evaluation ({comp['splits']} split(s), {comp['rows']} held-out passages in {comp['groups']} "
@@ -266,10 +254,10 @@ def cmd_retrain(args: argparse.Namespace) -> int:
             print(
                 f"    {key:<10} new {new if new is None else f'{new:.4f}'}  current {old if old is None else f'{old:.4f}'}"
             )
-    if result.folder:
-        print(f"  model folder: {result.folder}")
-    if result.promoted:
-        print(f"  promoted: {settings.models_dir / 'current'} -> {result.model_version}")
+    if data["folder"]:
+        print(f"  model folder: {data['folder']}")
+    if data["status"] == "promoted":
+        print(f"  promoted: {settings.models_dir / 'current'} -> {data['model_version']}")
         if os.environ.get("MGI_MODEL"):
             print(f"  note: MGI_MODEL={os.environ['MGI_MODEL']} is set, so runs keep using that model")
     if "reclassify" in data:
@@ -282,8 +270,8 @@ def cmd_retrain(args: argparse.Namespace) -> int:
 
 
 def cmd_reclassify(args: argparse.Namespace) -> int:
-    from flows.process import shared_classifier
-    from pipeline.reclassify import reclassify_and_record
+    from pipeline.services.reclassify import reclassify_and_record
+    from pipeline.services.runs import shared_classifier
 
     settings = settings_from(args)
     model = settings.model_path

@@ -24,6 +24,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
+from apps.web.deps import slug
 from apps.web.templating import TEMPLATES, serve_static, templates_for
 from pipeline import coverage as cov_mod
 from pipeline.review import ReviewError, facets
@@ -321,7 +322,7 @@ def make_router(
         return Response(
             cov_mod.to_csv(cov),
             media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": f'attachment; filename="coverage-{_slug(cov.country)}.csv"'},
+            headers={"Content-Disposition": f'attachment; filename="coverage-{slug(cov.country)}.csv"'},
         )
 
     @router.get("/coverage.xlsx")
@@ -338,7 +339,7 @@ def make_router(
         return Response(
             data,
             media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            headers={"Content-Disposition": f'attachment; filename="coverage-{_slug(cov.country)}.xlsx"'},
+            headers={"Content-Disposition": f'attachment; filename="coverage-{slug(cov.country)}.xlsx"'},
         )
 
     # ------------------------------------------------------------------ reading list, overview
@@ -446,9 +447,3 @@ def mount(
 
 def _short(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _slug(text: str | None) -> str:
-    import re
-
-    return re.sub(r"[^A-Za-z0-9]+", "-", text or "").strip("-").lower()[:40] or "all"

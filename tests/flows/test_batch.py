@@ -89,7 +89,7 @@ def test_clean_run_then_unchanged_rerun(reference, acts_folder, mini_taxonomy, d
 def test_read_ahead_gives_the_results_of_one_document_after_another(reference, acts_folder, mini_taxonomy, tmp_path):
     """The batch reads each document while the one before it is classified; taking them strictly one
     after another (``process_one``, what a Dask worker does) must give the same rows."""
-    from flows.process import LazyClassifier, process_one
+    from pipeline.services.runs import LazyClassifier, process_one
     from pipeline.records import DocumentMeta
 
     db = f"sqlite:///{tmp_path / 'mgi.db'}"

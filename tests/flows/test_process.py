@@ -123,7 +123,7 @@ def test_bad_taxonomy_stops_the_run_before_any_document(prefect_harness, tmp_pat
 
 
 def test_process_one_never_raises_for_a_bad_file(prefect_harness, tmp_path, pdfs):
-    from flows.process import LazyClassifier, process_one
+    from pipeline.services.runs import LazyClassifier, process_one
     from pipeline.records import DocumentMeta
 
     store = Store(f"sqlite:///{tmp_path / 'mgi.db'}")
@@ -143,7 +143,7 @@ class BrokenClassifier:
 
 
 def test_unexpected_errors_are_recorded_with_their_type(prefect_harness, tmp_path, pdfs):
-    from flows.process import process_one
+    from pipeline.services.runs import process_one
     from pipeline.records import DocumentMeta
 
     store = Store(f"sqlite:///{tmp_path / 'mgi.db'}")
@@ -153,7 +153,7 @@ def test_unexpected_errors_are_recorded_with_their_type(prefect_harness, tmp_pat
 
 
 def test_late_failure_does_not_undo_another_runs_work(prefect_harness, tmp_path, pdfs):
-    from flows.process import process_one
+    from pipeline.services.runs import process_one
     from pipeline.records import DocumentMeta, LanguageGuess
     from pipeline.stages.ingest import read_pdf
 
@@ -173,7 +173,7 @@ def test_a_document_read_ahead_never_holds_up_exit_and_hands_back_its_error(monk
     563-page act to finish reading) and its result or error reaches the caller."""
     import threading
 
-    import flows.process as fp
+    import pipeline.services.runs as fp
     from pipeline.records import DocumentMeta
     from pipeline.stages.ingest import IngestError
 

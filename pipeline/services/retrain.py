@@ -31,13 +31,24 @@ from typing import Any
 
 import numpy as np
 
-from pipeline.stages.classify import ZeroShotScorer
-from pipeline.stages.embed import Encoder
+from pipeline.config import DEFAULT_EMBEDDER, REPO_ROOT
 from pipeline.learning.evaluate import SplitResult, aggregate, embed_texts, split_groups, split_metrics
 from pipeline.learning.model import ModelCard, TrainedScorer
-from pipeline.store import Store
+from pipeline.learning.train import (
+    Example,
+    Params,
+    TrainingError,
+    data_hash,
+    fit,
+    load_examples,
+    make_card,
+    score,
+    write_model,
+)
+from pipeline.stages.classify import ZeroShotScorer
+from pipeline.stages.embed import Encoder
 from pipeline.stages.taxonomy import Taxonomy
-from pipeline.learning.train import Example, Params, TrainingError, data_hash, fit, load_examples, make_card, score, write_model
+from pipeline.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +57,8 @@ GROUPS_FILE = "training_groups.json"
 COMPARISON_FILE = "comparison.json"
 PROMOTIONS_LOG = "promotions.jsonl"
 METRIC = "micro_f1"
+
+DEFAULT_SEEDS = REPO_ROOT / "annotations" / "seed"
 
 
 @dataclass
@@ -354,6 +367,116 @@ def retrain_and_record(store: Store, **kwargs: Any) -> tuple[int, RetrainResult]
     return run_id, result
 
 
+# --------------------------------------------------------------------------- the sequence `mgi retrain` and the flow run
+
+
+def encoder_spec(embedder: str | None, model: Path | None) -> str:
+    """The encoder to retrain with: the one asked for, else the current model's, else the default."""
+    if embedder:
+        return embedder
+    if model is not None:
+        return ModelCard.read(model).embedder
+    return DEFAULT_EMBEDDER
+
+
+def retrain_model(
+    db_url: str,
+    taxonomy_path: str,
+    models_dir: str,
+    cache_dir: str,
+    current: str | None,
+    annotations: list[str],
+    embedder: str | None,
+    seeds: list[int],
+    tolerance: float,
+    force: bool,
+    decisions: str,
+    promote_if_better: bool = True,
+) -> tuple[int, dict[str, Any]]:
+    """Retrain, compare and promote if not worse, as a run of kind "retrain": (run id, result)."""
+    from pipeline.stages.embed import get_encoder
+    from pipeline.stages.taxonomy import load_taxonomy
+
+    cur = Path(current) if current else None
+    run_id, result = retrain_and_record(
+        Store(db_url),
+        taxonomy=load_taxonomy(Path(taxonomy_path)),
+        encoder=get_encoder(encoder_spec(embedder, cur)),
+        models_dir=Path(models_dir),
+        seed_paths=[Path(p) for p in annotations],
+        current=cur,
+        seeds=seeds,
+        tolerance=tolerance,
+        promote_if_better=promote_if_better,
+        force=force,
+        decisions=decisions,
+        cache_dir=Path(cache_dir),
+    )
+    return run_id, result.as_dict()
+
+
+def reclassify_passages(
+    db_url: str,
+    taxonomy_path: str,
+    model_path: str | None,
+    embedder: str | None,
+    top_k: int,
+    document: str | None,
+    skip_decided: bool,
+) -> tuple[int, dict[str, Any]]:
+    """Score the stored passages with a model, as a run of kind "reclassify": (run id, report)."""
+    from pipeline.services.reclassify import reclassify_and_record
+    from pipeline.services.runs import shared_classifier
+
+    classifier = shared_classifier(Path(taxonomy_path), Path(model_path) if model_path else None, embedder)
+    run_id, report = reclassify_and_record(
+        Store(db_url), classifier, top_k=top_k, document=document, skip_decided=skip_decided
+    )
+    return run_id, report.as_dict()
+
+
+def retrain_then_reclassify(
+    *,
+    db_url: str,
+    taxonomy_path: str,
+    home: str,
+    current: str | None,
+    annotations: list[str],
+    embedder: str | None,
+    seeds: list[int],
+    tolerance: float = 0.0,
+    force: bool = False,
+    decisions: str = "auto",
+    promote_if_better: bool = True,
+    reclassify_after: bool = True,
+    top_k: int = 3,
+    retrain_step: Callable[..., tuple[int, dict[str, Any]]] = retrain_model,
+    reclassify_step: Callable[..., tuple[int, dict[str, Any]]] = reclassify_passages,
+) -> dict[str, Any]:
+    """What ``mgi retrain`` and the retrain flow both run: retrain (models in ``home/models``), and if
+    the new model is promoted, reclassify the stored passages with it. The flow passes its tasks as
+    the two steps. Returns the retrain result with ``run_id`` (and ``reclassify`` when it ran)."""
+    run_id, result = retrain_step(
+        db_url,
+        taxonomy_path,
+        str(Path(home) / "models"),
+        str(Path(home) / "cache" / "embeddings"),
+        current,
+        annotations,
+        embedder,
+        list(seeds),
+        tolerance,
+        force,
+        decisions,
+        promote_if_better,
+    )
+    result["run_id"] = run_id
+    if result["status"] == "promoted" and reclassify_after:
+        rc_run, report = reclassify_step(db_url, taxonomy_path, result["folder"], None, top_k, None, True)
+        result["reclassify"] = {"run_id": rc_run, **report}
+    return result
+
+
 __all__ = [
     "RetrainResult",
     "TrainingError",
@@ -363,4 +486,5 @@ __all__ = [
     "promote",
     "retrain",
     "retrain_and_record",
+    "retrain_then_reclassify",
 ]

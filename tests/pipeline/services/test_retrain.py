@@ -12,7 +12,7 @@ from pg import BACKENDS, database_url
 from toy import ToyEncoder
 
 from pipeline.config import DEFAULT_TAXONOMY, find_default_model
-from pipeline.retrain import (
+from pipeline.services.retrain import (
     COMPARISON_FILE,
     GROUPS_FILE,
     PROMOTIONS_LOG,
@@ -185,7 +185,7 @@ def test_promote_is_atomic_and_keeps_a_real_folder(tmp_path):
 def test_review_layer_decisions_are_used_when_present(store, taxonomy, seeds, seed_pool, tmp_path):
     review = pytest.importorskip("pipeline.review")
     accounts = pytest.importorskip("pipeline.accounts")
-    from pipeline.retrain import decision_examples
+    from pipeline.services.retrain import decision_examples
 
     items = decisions_from(seed_pool, 10, 1)
     add_reviewed_document(store, "a", [(t, i, "pending") for t, i, _ in items])

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from toy import ToyEncoder
 
 from pipeline.config import DEFAULT_TAXONOMY
-from pipeline.reclassify import reclassify, reclassify_and_record
+from pipeline.services.reclassify import reclassify, reclassify_and_record
 from pipeline.records import Document, DocumentMeta, LanguageGuess, Page
 from pipeline.stages.analyse import Classifier
 from pipeline.stages.classify import ZeroShotScorer, candidates
