@@ -71,7 +71,7 @@ def labelled_spans() -> set[tuple[str, int, int]]:
 
 def budget(n_passages: int) -> int:
     """Passages to label in a document of ``n_passages``: all of a short one, ~sqrt growth after."""
-    return min(n_passages, max(12, int(4.5 * math.sqrt(n_passages))), 80)
+    return min(n_passages, max(12, int(5.5 * math.sqrt(n_passages))), 100)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
