@@ -2,7 +2,7 @@
 
 * ``process_documents`` — what ``mgi run`` calls: some paths, one country/level for all.
 * ``process_inbox`` — what the schedule runs (``flows/deployments.py``): the folders of an inbox
-  config (``pipeline/inbox.py``), each with its own country/level, as one run.
+  config (``pipeline/services/inbox.py``), each with its own country/level, as one run.
 
 Here: the document's steps as Prefect tasks (reading is retried on I/O errors), the Dask task
 runner (``workers`` for a local cluster, ``dask_address`` for a running one; the same results as
@@ -26,12 +26,12 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from pipeline.batch import Job, RunSummary, Source, path_params, path_sources
 from pipeline.records import DocumentMeta, DocumentOutcome
 from pipeline.services import runs
+from pipeline.services.batch import Job, RunSummary, Source, path_params, path_sources
 from pipeline.stages.analyse import Analysis, Classifier, Prepared, classify
 from pipeline.stages.ingest import IngestError
-from pipeline.store import Store
+from pipeline.storage.store import Store
 
 
 def _retry_unless_bad_input(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's callback signature
@@ -346,7 +346,7 @@ def process_inbox(
     """The scheduled batch: every folder of the inbox config (default ``MGI_HOME/inbox.yaml``), with the
     database, taxonomy and model of the environment (``MGI_*``); returns the run summary."""
     from pipeline.config import Settings
-    from pipeline.inbox import load_inbox
+    from pipeline.services.inbox import load_inbox
 
     settings = Settings.from_env()
     inbox = load_inbox(Path(config) if config else None, settings.home)

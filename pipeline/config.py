@@ -16,10 +16,6 @@ DEFAULT_TAXONOMY = PACKAGE_DATA / "taxonomy" / "mgi-national.yaml"
 DEFAULT_EMBEDDER = "use-multilingual"
 
 
-class ConfigError(ValueError):
-    """A setting the user gave is unusable; the message says which and what to do."""
-
-
 def default_home() -> Path:
     return Path(os.environ.get("MGI_HOME") or Path.home() / "mgi").expanduser()
 

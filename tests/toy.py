@@ -30,8 +30,8 @@ class ToyEncoder:
 def use_toy_encoder(monkeypatch) -> ToyEncoder:  # noqa: ANN001 - pytest's MonkeyPatch
     """Every encoder spec resolves to one toy encoder ("toy-hash"; no model loading), and classifiers
     that an earlier test's `mgi run` built and cached in this process are forgotten."""
-    import pipeline.services.runs
     import pipeline.learning.factory
+    import pipeline.services.runs
     import pipeline.stages.embed
 
     enc = ToyEncoder()

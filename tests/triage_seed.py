@@ -11,8 +11,8 @@ import numpy as np
 from sqlalchemy import func, select
 
 from pipeline.records import Candidate, Document, DocumentMeta, LanguageGuess, Page, Passage
-from pipeline.review_models import ReviewStateRow
-from pipeline.store import CandidateRow, DocumentRow, PassageRow, Store
+from pipeline.storage.store import Store
+from pipeline.storage.tables import CandidateRow, DocumentRow, PassageRow, ReviewStateRow
 
 MODEL = "zero-shot:test:mgi-national@2026.11"
 
@@ -93,7 +93,7 @@ def seed_coverage_corpus(store: Store, taxonomy, encoder=None) -> dict:  # noqa:
       B p2 2.1.1 pending 0.45;
     * C nothing; D (Foreignland) 1.1.1 pending 0.99.
     """
-    from pipeline import accounts, review
+    from pipeline.services import accounts, review
 
     a = seed_document(
         store,

@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.func(args) or 0)
     except BrokenPipeError:  # output piped into head & co.
         return 0
-    except (*user_errors(), FileNotFoundError, PermissionError) as err:
+    except user_errors() as err:
         print(message(args.command, err), file=sys.stderr)
         return 2
     except KeyboardInterrupt:

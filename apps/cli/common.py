@@ -18,37 +18,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import ConfigError, Settings
+from pipeline.config import Settings
+from pipeline.errors import MgiError
 
 Command = Callable[[argparse.Namespace], int]
 
 
 def user_errors() -> tuple[type[BaseException], ...]:
-    """The errors a user can cause: printed as one line with exit code 2, never a traceback."""
-    from pipeline.accounts import AccountError
-    from pipeline.coverage import CoverageError
-    from pipeline.learning.model import ModelMismatch
-    from pipeline.learning.train import TrainingError
-    from pipeline.review import ReviewError
-    from pipeline.search import SearchError
-    from pipeline.stages.corpus import ManifestError
-    from pipeline.stages.embed import EncoderError
-    from pipeline.stages.ingest import IngestError
-    from pipeline.stages.taxonomy import TaxonomyError
-
-    return (
-        ConfigError,
-        ManifestError,
-        EncoderError,
-        IngestError,
-        ModelMismatch,
-        TaxonomyError,
-        TrainingError,
-        AccountError,
-        ReviewError,
-        SearchError,
-        CoverageError,
-    )
+    """The errors a user can cause: every ``MgiError``, and files that are missing or not readable."""
+    return (MgiError, FileNotFoundError, PermissionError)
 
 
 def message(command: str, err: BaseException) -> str:

@@ -24,17 +24,16 @@ GUIDELINES = REPO_ROOT / "annotations" / "GUIDELINES.md"
 
 def _open(args: argparse.Namespace, taxonomy: bool = True):  # noqa: ANN202
     """(settings, store with the review tables, taxonomy or None)."""
-    from pipeline.review_models import ensure_review_schema
     from pipeline.stages.taxonomy import load_taxonomy
-    from pipeline.store import Store
+    from pipeline.storage.store import Store
 
     settings = settings_from(args)
-    store = ensure_review_schema(Store(settings.db_url))
+    store = Store(settings.db_url)
     return settings, store, load_taxonomy(settings.taxonomy_path) if taxonomy else None
 
 
 def _thresholds(settings: Settings):  # noqa: ANN202
-    from pipeline.review import threshold_resolver
+    from pipeline.services.review import threshold_resolver
 
     return threshold_resolver([settings.models_dir, REPO_ROOT / "models"])
 
@@ -49,7 +48,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from apps.web.app import create_app
-    from pipeline.accounts import list_users
+    from pipeline.services.accounts import list_users
 
     settings, store, taxonomy = _open(args)
     if not list_users(store):
@@ -92,12 +91,12 @@ def _read_password(args: argparse.Namespace, stdin: IO[str] | None = None) -> st
         line = (stdin or sys.stdin).readline()
         return line.rstrip("\r\n")
     if not sys.stdin.isatty():
-        from pipeline.accounts import AccountError
+        from pipeline.services.accounts import AccountError
 
         raise AccountError("no terminal to ask for the password: pipe it in with --password-stdin")
     first = getpass.getpass("Password: ")
     if getpass.getpass("Again: ") != first:
-        from pipeline.accounts import AccountError
+        from pipeline.services.accounts import AccountError
 
         raise AccountError("the two passwords differ; nothing changed")
     return first
@@ -105,7 +104,7 @@ def _read_password(args: argparse.Namespace, stdin: IO[str] | None = None) -> st
 
 @friendly
 def cmd_users(args: argparse.Namespace) -> int:
-    from pipeline import accounts
+    from pipeline.services import accounts
 
     _settings_, store, _tax = _open(args, taxonomy=False)
     action = args.users_action
@@ -135,7 +134,7 @@ def cmd_users(args: argparse.Namespace) -> int:
 
 
 def _filters(args: argparse.Namespace):  # noqa: ANN202
-    from pipeline.review import QueueFilter
+    from pipeline.services.review import QueueFilter
 
     return QueueFilter(
         country=args.country,
@@ -170,7 +169,7 @@ def terminal_review(
     """The review loop of ``mgi review``: one item at a time, one line of input per action.
 
     Reads keys from ``stdin`` (a terminal or a pipe) and returns counts of what was done."""
-    from pipeline import review
+    from pipeline.services import review
 
     stdin, stdout = stdin or sys.stdin, stdout or sys.stdout
     width = width or min(110, shutil.get_terminal_size((100, 20)).columns)
@@ -352,7 +351,7 @@ def _show(
 
 @friendly
 def cmd_review(args: argparse.Namespace) -> int:
-    from pipeline import accounts, review
+    from pipeline.services import accounts, review
 
     settings, store, taxonomy = _open(args)
     review.sync_items(store, _thresholds(settings))
@@ -381,7 +380,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 @friendly
 def cmd_export(args: argparse.Namespace) -> int:
-    from pipeline.export import export
+    from pipeline.services.export import export
 
     _settings_, store, taxonomy = _open(args)
     out = Path(args.out) if args.out else None
@@ -401,7 +400,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 @friendly
 def cmd_profile(args: argparse.Namespace) -> int:
-    from pipeline.profile import build_profile, render
+    from pipeline.services.profile import build_profile, render
 
     _settings_, store, taxonomy = _open(args)
     prof = build_profile(store, taxonomy, args.country, args.language)
@@ -425,7 +424,7 @@ def cmd_profile(args: argparse.Namespace) -> int:
 
 @friendly
 def cmd_agreement(args: argparse.Namespace) -> int:
-    from pipeline import review
+    from pipeline.services import review
 
     _settings_, store, _taxonomy = _open(args, taxonomy=False)
     report = review.agreement(store)
@@ -448,7 +447,7 @@ def cmd_agreement(args: argparse.Namespace) -> int:
 
 
 def add_commands(sub: argparse._SubParsersAction, common: Callable[..., None]) -> None:
-    from pipeline.review import LEASE_MINUTES, SORTS
+    from pipeline.services.review import LEASE_MINUTES, SORTS
 
     p = sub.add_parser("serve", help="start the review web app on the queue's database")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")

@@ -26,9 +26,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from pipeline.batch import IDLE_RUNNER, batch_params, path_params, path_sources, plan_batch, record_idle_run
+    from pipeline.services.batch import (
+        IDLE_RUNNER,
+        batch_params,
+        path_params,
+        path_sources,
+        plan_batch,
+        record_idle_run,
+    )
     from pipeline.stages.taxonomy import load_taxonomy
-    from pipeline.store import Store
+    from pipeline.storage.store import Store
 
     console = Console(stderr=True)
     for p in args.paths:
@@ -203,7 +210,7 @@ def cmd_classify_text(args: argparse.Namespace) -> int:
 
 
 def _store(settings: Settings):  # noqa: ANN202
-    from pipeline.store import Store
+    from pipeline.storage.store import Store
 
     return Store(settings.db_url)
 

@@ -10,12 +10,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from apps.cli.common import print_json, quiet_prefect, settings_from
-from pipeline.config import ConfigError, Settings
+from pipeline.config import Settings
+from pipeline.errors import ConfigError
 
 
 def _store(settings: Settings, max_attempts: int | None = None):  # noqa: ANN202
-    from pipeline.inbox import max_attempts_from_env
-    from pipeline.store import Store
+    from pipeline.services.inbox import max_attempts_from_env
+    from pipeline.storage.store import Store
 
     return Store(settings.db_url, max_attempts=max_attempts or max_attempts_from_env())
 
@@ -32,14 +33,14 @@ def _check_workers(args: argparse.Namespace) -> None:
 
 
 def _inbox(args: argparse.Namespace, settings: Settings):  # noqa: ANN202
-    from pipeline.inbox import load_inbox
+    from pipeline.services.inbox import load_inbox
 
     return load_inbox(Path(args.config) if args.config else None, settings.home)
 
 
 def _specs(args: argparse.Namespace, inbox):  # noqa: ANN001, ANN202
     from flows.deployments import specs
-    from pipeline.inbox import check_cron
+    from pipeline.services.inbox import check_cron
 
     return specs(
         inbox,
@@ -162,8 +163,8 @@ def cmd_schedule_run(args: argparse.Namespace) -> int:
 
 
 def cmd_db_upgrade(args: argparse.Namespace) -> int:
-    from pipeline.migrations import upgrade
-    from pipeline.store import make_engine
+    from pipeline.storage.engine import make_engine
+    from pipeline.storage.migrations import upgrade
 
     settings = settings_from(args)
     engine = make_engine(settings.db_url)
@@ -177,8 +178,8 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_db_current(args: argparse.Namespace) -> int:
-    from pipeline.migrations import current_revision, head_revision
-    from pipeline.store import make_engine
+    from pipeline.storage.engine import make_engine
+    from pipeline.storage.migrations import current_revision, head_revision
 
     settings = settings_from(args)
     engine = make_engine(settings.db_url)
@@ -195,8 +196,8 @@ def cmd_db_revision(args: argparse.Namespace) -> int:
 
     from alembic import command
 
-    from pipeline.migrations import alembic_config, known_revisions, upgrade
-    from pipeline.store import make_engine
+    from pipeline.storage.engine import make_engine
+    from pipeline.storage.migrations import alembic_config, known_revisions, upgrade
 
     numbers = [int(r) for r in known_revisions() if r.isdigit()]
     rev_id = f"{max(numbers, default=0) + 1:04d}"
@@ -313,7 +314,7 @@ def add_commands(sub: argparse._SubParsersAction, common: Callable[..., None]) -
         "schedule",
         help="scheduled batch runs over an inbox of folders (serve, run, show, deploy)",
         description="Scheduled batch runs over the folders of an inbox config (default MGI_HOME/inbox.yaml; "
-        "see pipeline/inbox.py for the format).",
+        "see pipeline/services/inbox.py for the format).",
     )
     ssub = sched.add_subparsers(dest="schedule_command", required=True, metavar="ACTION")
 

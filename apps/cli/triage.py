@@ -17,7 +17,7 @@ from pipeline.config import Settings
 
 def _context(args: argparse.Namespace) -> tuple[Settings, Any, Any]:
     from pipeline.stages.taxonomy import load_taxonomy
-    from pipeline.store import Store
+    from pipeline.storage.store import Store
 
     settings = Settings.from_env()
     taxonomy = load_taxonomy(Path(args.taxonomy) if getattr(args, "taxonomy", None) else settings.taxonomy_path)
@@ -25,7 +25,7 @@ def _context(args: argparse.Namespace) -> tuple[Settings, Any, Any]:
 
 
 def _check_domain(taxonomy: Any, domain: str | None) -> str | None:
-    from pipeline.coverage import CoverageError
+    from pipeline.services.coverage import CoverageError
 
     if domain and domain not in taxonomy.domain_ids:
         raise CoverageError(f"unknown domain {domain!r}: domains are {', '.join(taxonomy.domain_ids)}")
@@ -36,7 +36,7 @@ def _check_domain(taxonomy: Any, domain: str | None) -> str | None:
 
 
 def _searcher(args: argparse.Namespace, settings: Settings, store: Any) -> Any:
-    from pipeline.search import SemanticSearch
+    from pipeline.services.search import SemanticSearch
 
     requested = args.encoder or os.environ.get("MGI_EMBEDDER") or None
     return SemanticSearch(store, settings.home, requested)
@@ -78,7 +78,7 @@ def _show_hit(hit: Any, taxonomy: Any, width: int, colour: bool) -> None:
 
 @friendly
 def cmd_search(args: argparse.Namespace) -> int:
-    from pipeline.search import SearchError, send_to_queue
+    from pipeline.services.search import SearchError, send_to_queue
 
     settings, store, taxonomy = _context(args)
     _check_domain(taxonomy, args.domain)
@@ -171,7 +171,7 @@ def cmd_search_index(args: argparse.Namespace) -> int:
 
 @friendly
 def cmd_coverage(args: argparse.Namespace) -> int:
-    from pipeline.coverage import CoverageError, coverage, to_csv, to_text, to_xlsx
+    from pipeline.services.coverage import CoverageError, coverage, to_csv, to_text, to_xlsx
 
     _settings, store, taxonomy = _context(args)
     fmt = args.format or ("xlsx" if args.out and args.out.lower().endswith(".xlsx") else "csv")
@@ -205,7 +205,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 def cmd_reading_list(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from pipeline.coverage import reading_list
+    from pipeline.services.coverage import reading_list
 
     _settings, store, taxonomy = _context(args)
     rl = reading_list(
@@ -243,7 +243,7 @@ def cmd_reading_list(args: argparse.Namespace) -> int:
 
 @friendly
 def cmd_overview(args: argparse.Namespace) -> int:
-    from pipeline.coverage import overview
+    from pipeline.services.coverage import overview
 
     _settings, store, taxonomy = _context(args)
     data = overview(store, taxonomy, args.country, args.language)

@@ -33,11 +33,11 @@ from apps.web.deps import (
 )
 from apps.web.routes import ROUTERS
 from apps.web.templating import serve_static, templates_for
-from pipeline import accounts, review
 from pipeline.config import REPO_ROOT
-from pipeline.review_models import ensure_review_schema
+from pipeline.errors import MgiError
+from pipeline.services import accounts, review
 from pipeline.stages.taxonomy import Taxonomy
-from pipeline.store import Store
+from pipeline.storage.store import Store
 
 NAV = [
     ("Queue", "/queue"),
@@ -63,7 +63,6 @@ def create_app(
     """The review app over ``store``. ``secure_cookies``: mark cookies Secure (behind HTTPS);
     ``triage``: include the triage pages of ``apps.web.triage`` (search, coverage, reading
     list, overview) behind the same session and CSRF checks; ``home``: MGI_HOME for their caches."""
-    ensure_review_schema(store)
     thresholds = thresholds or review.threshold_resolver()
     review.sync_items(store, thresholds)
 
@@ -169,20 +168,27 @@ def _errors_and_headers(app: FastAPI) -> None:
             target = "/"
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
-    @app.exception_handler(HTTPException)
-    async def http_error(request: Request, exc: HTTPException) -> Response:
+    def error_page(request: Request, status: int, message: Any) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": exc.detail}, status_code=exc.status_code)
-        user = getattr(request.state, "user", None)
+            return JSONResponse({"error": message}, status_code=status)
         return templates.TemplateResponse(
             request,
             "message.html",
             {
-                "user": user,
+                "user": getattr(request.state, "user", None),
                 "csrf": getattr(request.state, "csrf", ""),
-                "title": f"Error {exc.status_code}",
-                "message": exc.detail,
+                "title": f"Error {status}",
+                "message": message,
                 "flash": None,
             },
-            status_code=exc.status_code,
+            status_code=status,
         )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        return error_page(request, exc.status_code, exc.detail)
+
+    @app.exception_handler(MgiError)
+    async def user_error(request: Request, exc: MgiError) -> Response:
+        """A project error no route turned into a message of its own: the same page, status 400."""
+        return error_page(request, 400, str(exc).strip() or type(exc).__name__)

@@ -20,11 +20,12 @@ from fastapi import HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 from starlette.templating import Jinja2Templates
 
-from pipeline import review
-from pipeline.accounts import User
-from pipeline.review import QueueFilter, ReviewError
+from pipeline.errors import MgiError
+from pipeline.services import review
+from pipeline.services.accounts import User
+from pipeline.services.review import QueueFilter, ReviewError
 from pipeline.stages.taxonomy import Taxonomy
-from pipeline.store import Store
+from pipeline.storage.store import Store
 
 COOKIE = "mgi_session"
 LOGIN_CSRF_COOKIE = "mgi_login_csrf"
@@ -43,7 +44,7 @@ SECURITY_HEADERS = {
 }
 
 
-class NotAuthenticated(Exception):
+class NotAuthenticated(MgiError):
     pass
 
 

@@ -26,10 +26,10 @@ from starlette.templating import Jinja2Templates
 
 from apps.web.deps import slug
 from apps.web.templating import TEMPLATES, serve_static, templates_for
-from pipeline import coverage as cov_mod
-from pipeline.review import ReviewError, facets
+from pipeline.services import coverage as cov_mod
+from pipeline.services.review import ReviewError, facets
 from pipeline.stages.taxonomy import Taxonomy
-from pipeline.store import Store
+from pipeline.storage.store import Store
 
 MAX_FORM_BYTES = 64 * 1024
 COLOURS = {
@@ -181,7 +181,7 @@ def make_router(
     searcher_lock = threading.Lock()
 
     def get_searcher() -> Any:
-        from pipeline.search import SemanticSearch
+        from pipeline.services.search import SemanticSearch
 
         with searcher_lock:
             if not searcher:
@@ -221,7 +221,7 @@ def make_router(
         msg: str = "",
         err: str = "",
     ) -> Response:
-        from pipeline.search import SearchError
+        from pipeline.services.search import SearchError
 
         ctx: dict[str, Any] = {
             "q": q,
@@ -252,7 +252,7 @@ def make_router(
 
     @router.post("/search/send")
     async def search_send(request: Request) -> Response:
-        from pipeline.search import SearchError, send_to_queue
+        from pipeline.services.search import SearchError, send_to_queue
 
         body = await request.body()
         if len(body) > MAX_FORM_BYTES:

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.errors import MgiError
 from pipeline.stages.classify import Scores, max_similarity
 from pipeline.stages.embed import Encoder
 from pipeline.stages.taxonomy import Taxonomy
@@ -24,7 +25,7 @@ WEIGHTS = "weights.npz"
 NONE_CLASS = "none"
 
 
-class ModelMismatch(ValueError):
+class ModelMismatch(MgiError, ValueError):
     """The model was built for another embedding model or taxonomy."""
 
 

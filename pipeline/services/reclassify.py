@@ -18,7 +18,7 @@ import numpy as np
 
 from pipeline.stages.analyse import Classifier
 from pipeline.stages.classify import candidates
-from pipeline.store import Store
+from pipeline.storage.store import Store
 
 
 @dataclass

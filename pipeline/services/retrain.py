@@ -1,6 +1,6 @@
 """Retrain from the seed annotations plus analysts' decisions; promote only a model that is not worse.
 
-1. Examples: the seed annotations, plus the reviewed passages (``pipeline.export.training_examples``:
+1. Examples: the seed annotations, plus the reviewed passages (``pipeline.services.export.training_examples``:
    confirmed = evidence for the indicator decided, all rejected = evidence for none; when that
    module is not there, the candidates' own statuses: confirmed -> positive for its indicator,
    rejected -> negative). A review example's group is its document, so a document never straddles
@@ -48,7 +48,7 @@ from pipeline.learning.train import (
 from pipeline.stages.classify import ZeroShotScorer
 from pipeline.stages.embed import Encoder
 from pipeline.stages.taxonomy import Taxonomy
-from pipeline.store import Store
+from pipeline.storage.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +116,7 @@ def decision_examples(store: Store, taxonomy: Taxonomy, source: str = "auto") ->
     "store" (the candidates' statuses), or "auto" (the export when that module exists)."""
     if source in ("auto", "export"):
         try:
-            from pipeline.export import training_examples
+            from pipeline.services.export import training_examples
         except ImportError:
             if source == "export":
                 raise

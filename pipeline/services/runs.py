@@ -15,7 +15,7 @@ Also here: the per-process caches (one classifier and one database engine per pr
 documents it is given), the read-ahead thread and the run's heartbeat.
 
 May import: ``pipeline.records``, ``pipeline.config``, ``pipeline.stages``, ``pipeline.learning``,
-``pipeline.batch``, ``pipeline.store``; never Prefect, ``flows`` or ``apps``.
+``pipeline.services.batch``, ``pipeline.storage.store``; never Prefect, ``flows`` or ``apps``.
 """
 
 from __future__ import annotations
@@ -30,15 +30,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.batch import NO_MODEL_NEEDED, Job, RunSummary, Source, batch_params, plan_batch, tally
 from pipeline.learning.factory import build_classifier
 from pipeline.records import DocumentMeta, DocumentOutcome
+from pipeline.services.batch import NO_MODEL_NEEDED, Job, RunSummary, Source, batch_params, plan_batch, tally
 from pipeline.stages.analyse import Analysis, Classifier, Prepared, classify, prepare
 from pipeline.stages.heap import freeze_loaded
 from pipeline.stages.ingest import IngestError, Limits, sha256_file
 from pipeline.stages.ingest import read_document as ingest_document
 from pipeline.stages.taxonomy import load_taxonomy
-from pipeline.store import Store
+from pipeline.storage.store import Store
 
 Progress = Callable[[DocumentOutcome, int, int], None]
 Result = tuple[int, DocumentOutcome, int, int]  # job index, outcome, worker pid, classifier loads there
@@ -330,7 +330,7 @@ def process_pipelined(
 
 def _note_partial(store: Store, sha256: str, reason: str) -> None:
     """Keep a processed document's "partial: ..." reason (``Store.save_document`` clears the reason)."""
-    from pipeline.store import DocumentRow
+    from pipeline.storage.tables import DocumentRow
 
     with store.session() as s, s.begin():
         row = s.get(DocumentRow, sha256)

@@ -13,9 +13,9 @@ from apps.web.deps import (
     parse_qs_flat,
     web,
 )
-from pipeline import accounts, review
-from pipeline.accounts import AccountError
-from pipeline.review import ReviewError
+from pipeline.services import accounts, review
+from pipeline.services.accounts import AccountError
+from pipeline.services.review import ReviewError
 
 router = APIRouter()
 

@@ -24,8 +24,8 @@ from apps.web.deps import (
     safe_next,
     web,
 )
-from pipeline import accounts, review
-from pipeline.accounts import AuthError
+from pipeline.services import accounts, review
+from pipeline.services.accounts import AuthError
 
 router = APIRouter()
 

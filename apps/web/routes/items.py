@@ -16,8 +16,8 @@ from apps.web.deps import (
     safe_next,
     web,
 )
-from pipeline import accounts, review
-from pipeline.review import ReviewError
+from pipeline.services import accounts, review
+from pipeline.services.review import ReviewError
 
 router = APIRouter()
 

@@ -14,7 +14,7 @@ from apps.web.deps import (
     PAGE_SIZE,
     web,
 )
-from pipeline import review
+from pipeline.services import review
 
 router = APIRouter()
 

@@ -15,8 +15,8 @@ from apps.web.deps import (
     slug,
     web,
 )
-from pipeline.review import ReviewError
-from pipeline.store import DocumentRow
+from pipeline.services.review import ReviewError
+from pipeline.storage.tables import DocumentRow
 
 router = APIRouter()
 
@@ -37,7 +37,7 @@ def document_pdf(request: Request, sha256: str) -> Response:
 @router.get("/profile", response_class=HTMLResponse)
 def profile_view(request: Request, country: str | None = None, language: str = "en", format: str = "page") -> Response:  # noqa: A002
     w = web(request)
-    from pipeline.profile import build_profile, render_html, render_markdown
+    from pipeline.services.profile import build_profile, render_html, render_markdown
 
     countries = w.facets()["countries"]
     ctx: dict[str, Any] = {
@@ -83,7 +83,7 @@ def export_view(
     country: str | None = None,
 ) -> Response:
     w = web(request)
-    from pipeline import export
+    from pipeline.services import export
 
     if format not in export.FORMATS:
         raise HTTPException(400, f"Unknown export format {format!r}: use {', '.join(export.FORMATS)}.")

@@ -11,7 +11,7 @@ from toy import use_toy_encoder
 
 import apps.cli as cli
 from apps.cli import schedule as schedule_cli
-from pipeline.store import Store
+from pipeline.storage.store import Store
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def mgi(monkeypatch, tmp_path):
 
 
 def test_db_current_and_upgrade(mgi, capsys):
-    from pipeline.migrations import head_revision
+    from pipeline.storage.migrations import head_revision
 
     head = head_revision()
     assert mgi(["db", "current"]) == 1

@@ -14,7 +14,7 @@ from review_seed import NORVANIA, candidate_id
 from sqlalchemy import select
 from webkit import csrf_of
 
-from pipeline.review_models import ChangeRow, DecisionRow, ReviewStateRow
+from pipeline.storage.tables import ChangeRow, DecisionRow, ReviewStateRow
 
 
 def all_routes(routes, prefix: str = "") -> list[tuple[str, set[str]]]:  # noqa: ANN001
@@ -247,7 +247,7 @@ def test_history_shows_everyones_work_to_admins_only(client_for, store):
 def test_pdf_profile_export_and_guideline(client_for, store):
     client, _ = client_for("alice")
     with store.session() as s:
-        from pipeline.store import DocumentRow
+        from pipeline.storage.tables import DocumentRow
 
         sha = s.scalar(select(DocumentRow.sha256).where(DocumentRow.title == "Migration Act 2021"))
     r = client.get(f"/documents/{sha}/pdf")

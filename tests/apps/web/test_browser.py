@@ -15,8 +15,7 @@ import pytest
 from review_seed import PASSWORDS
 from sqlalchemy import select
 
-from pipeline.review_models import ChangeRow, DecisionRow, ReviewStateRow
-from pipeline.store import CandidateRow
+from pipeline.storage.tables import CandidateRow, ChangeRow, DecisionRow, ReviewStateRow
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

@@ -23,11 +23,11 @@ from toy import ToyEncoder
 from triage_seed import TESTLAND, expected_cells, seed_coverage_corpus
 
 from apps.web.triage import bar_chart, mount
-from pipeline import coverage as cov
 from pipeline.config import DEFAULT_TAXONOMY
-from pipeline.search import SearchSendRow
+from pipeline.services import coverage as cov
 from pipeline.stages.taxonomy import load_taxonomy
-from pipeline.store import CandidateRow, Store
+from pipeline.storage.store import Store
+from pipeline.storage.tables import CandidateRow, SearchSendRow
 
 TAXONOMY = load_taxonomy(DEFAULT_TAXONOMY)
 CSRF = "token-123"

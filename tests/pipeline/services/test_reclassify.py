@@ -9,13 +9,14 @@ from sqlalchemy import update
 from toy import ToyEncoder
 
 from pipeline.config import DEFAULT_TAXONOMY
-from pipeline.services.reclassify import reclassify, reclassify_and_record
 from pipeline.records import Document, DocumentMeta, LanguageGuess, Page
+from pipeline.services.reclassify import reclassify, reclassify_and_record
 from pipeline.stages.analyse import Classifier
 from pipeline.stages.classify import ZeroShotScorer, candidates
 from pipeline.stages.segment import segment
 from pipeline.stages.taxonomy import load_taxonomy
-from pipeline.store import CandidateRow, Store
+from pipeline.storage.store import Store
+from pipeline.storage.tables import CandidateRow
 
 TEXTS = [
     "Article 1. Every migrant shall have access to emergency health care and primary care services.",

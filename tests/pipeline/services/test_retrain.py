@@ -21,7 +21,7 @@ from pipeline.services.retrain import (
     retrain_and_record,
 )
 from pipeline.stages.taxonomy import load_taxonomy
-from pipeline.store import Store
+from pipeline.storage.store import Store
 
 
 @pytest.fixture(scope="module")
@@ -183,8 +183,8 @@ def test_promote_is_atomic_and_keeps_a_real_folder(tmp_path):
 
 
 def test_review_layer_decisions_are_used_when_present(store, taxonomy, seeds, seed_pool, tmp_path):
-    review = pytest.importorskip("pipeline.review")
-    accounts = pytest.importorskip("pipeline.accounts")
+    review = pytest.importorskip("pipeline.services.review")
+    accounts = pytest.importorskip("pipeline.services.accounts")
     from pipeline.services.retrain import decision_examples
 
     items = decisions_from(seed_pool, 10, 1)
