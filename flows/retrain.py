@@ -13,59 +13,18 @@ May import: ``pipeline`` (core and services), Prefect; never ``apps``.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from pipeline.config import Settings
+from pipeline.config import Settings, model_override
 from pipeline.services import retrain
 
-
-@task(name="retrain-model", cache_policy=NO_CACHE)
-def retrain_task(
-    db_url: str,
-    taxonomy_path: str,
-    models_dir: str,
-    cache_dir: str,
-    current: str | None,
-    annotations: list[str],
-    embedder: str | None,
-    seeds: list[int],
-    tolerance: float,
-    force: bool,
-    decisions: str,
-    promote_if_better: bool = True,
-) -> tuple[int, dict[str, Any]]:
-    return retrain.retrain_model(
-        db_url,
-        taxonomy_path,
-        models_dir,
-        cache_dir,
-        current,
-        annotations,
-        embedder,
-        seeds,
-        tolerance,
-        force,
-        decisions,
-        promote_if_better,
-    )
-
-
-@task(name="reclassify-passages", cache_policy=NO_CACHE)
-def reclassify_task(
-    db_url: str,
-    taxonomy_path: str,
-    model_path: str | None,
-    embedder: str | None,
-    top_k: int,
-    document: str | None,
-    skip_decided: bool,
-) -> tuple[int, dict[str, Any]]:
-    return retrain.reclassify_passages(db_url, taxonomy_path, model_path, embedder, top_k, document, skip_decided)
+# the services' two steps as Prefect tasks (a task run each in the UI)
+retrain_task = task(name="retrain-model", cache_policy=NO_CACHE)(retrain.retrain_model)
+reclassify_task = task(name="reclassify-passages", cache_policy=NO_CACHE)(retrain.reclassify_passages)
 
 
 def _publish(key: str, title: str, data: dict[str, Any]) -> None:
@@ -138,10 +97,10 @@ def retrain_flow(
     )
     run_id = result["run_id"]
     logger.info("retrain: %s (%s)", result["status"], result["reason"])
-    if result["status"] == "promoted" and os.environ.get("MGI_MODEL"):
+    if result["status"] == "promoted" and model_override():
         logger.warning(
             "MGI_MODEL=%s is set, so batches keep using that model, not the promoted %s in MGI_HOME/models/current",
-            os.environ["MGI_MODEL"],
+            model_override(),
             result["model_version"],
         )
     _publish("mgi-retrain", f"MGI retraining (run #{run_id}): {result['status']}", result)

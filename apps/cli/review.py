@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import shutil
 import sys
 import textwrap
@@ -17,7 +16,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from apps.cli.common import friendly, settings_from
-from pipeline.config import REPO_ROOT, Settings
+from pipeline.config import REPO_ROOT, Settings, analyst_name
 
 GUIDELINES = REPO_ROOT / "annotations" / "GUIDELINES.md"
 
@@ -355,7 +354,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
     settings, store, taxonomy = _open(args)
     review.sync_items(store, _thresholds(settings))
-    name = args.user or os.environ.get("MGI_USER") or getpass.getuser()
+    name = args.user or analyst_name() or getpass.getuser()
     user = accounts.get_user(store, name)
     if not user.active:
         raise accounts.AccountError(f"the account {name!r} is disabled")

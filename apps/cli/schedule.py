@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from apps.cli.common import print_json, quiet_prefect, settings_from
-from pipeline.config import Settings
+from pipeline.config import Settings, model_override
 from pipeline.errors import ConfigError
 
 
@@ -259,8 +259,8 @@ def cmd_retrain(args: argparse.Namespace) -> int:
         print(f"  model folder: {data['folder']}")
     if data["status"] == "promoted":
         print(f"  promoted: {settings.models_dir / 'current'} -> {data['model_version']}")
-        if os.environ.get("MGI_MODEL"):
-            print(f"  note: MGI_MODEL={os.environ['MGI_MODEL']} is set, so runs keep using that model")
+        if model_override():
+            print(f"  note: MGI_MODEL={model_override()} is set, so runs keep using that model")
     if "reclassify" in data:
         rc = data["reclassify"]
         print(

@@ -38,7 +38,7 @@ def _check_domain(taxonomy: Any, domain: str | None) -> str | None:
 def _searcher(args: argparse.Namespace, settings: Settings, store: Any) -> Any:
     from pipeline.services.search import SemanticSearch
 
-    requested = args.encoder or os.environ.get("MGI_EMBEDDER") or None
+    requested = args.encoder or Settings.from_env().embedder
     return SemanticSearch(store, settings.home, requested)
 
 

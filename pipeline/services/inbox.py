@@ -23,12 +23,11 @@ the folder override the manifest's. Problems are reported with the file and the 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import default_home
+from pipeline.config import default_home, inbox_file, max_attempts_setting
 from pipeline.errors import ConfigError
 
 INBOX_FILE = "inbox.yaml"
@@ -64,11 +63,11 @@ class Inbox:
 
 
 def default_inbox_path(home: Path | None = None) -> Path:
-    return Path(os.environ.get("MGI_INBOX") or (home or default_home()) / INBOX_FILE).expanduser()
+    return inbox_file(home or default_home(), INBOX_FILE)
 
 
 def max_attempts_from_env() -> int | None:
-    raw = os.environ.get("MGI_MAX_ATTEMPTS")
+    raw = max_attempts_setting()
     if not raw:
         return None
     try:

@@ -38,6 +38,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.orm import Session
 
+from pipeline.config import db_auto_upgrade
 from pipeline.records import (
     Candidate,
     CandidateStatus,
@@ -119,7 +120,7 @@ class Store:
         self.stale_after = stale_after
         self.engine = make_engine(url)
         if upgrade is None:
-            upgrade = os.environ.get("MGI_DB_AUTO_UPGRADE", "1").strip().lower() not in {"0", "no", "false", "off"}
+            upgrade = db_auto_upgrade()
         try:
             ensure_schema(self.engine, upgrade=upgrade)
         except (OperationalError, InterfaceError) as err:

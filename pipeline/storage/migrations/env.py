@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
-
 from alembic import context
 from sqlalchemy import create_engine
 
+from pipeline.config import db_url_setting
 from pipeline.storage.migrations import import_models
 from pipeline.storage.tables import Base
 
@@ -29,7 +28,7 @@ def _configure(connection) -> None:  # noqa: ANN001
 
 
 def run_migrations_offline() -> None:
-    url = config.get_main_option("sqlalchemy.url") or os.environ.get("MGI_DB_URL")
+    url = config.get_main_option("sqlalchemy.url") or db_url_setting()
     context.configure(url=url, target_metadata=target_metadata, literal_binds=True, compare_type=True)
     with context.begin_transaction():
         context.run_migrations()
@@ -42,7 +41,7 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    url = config.get_main_option("sqlalchemy.url") or os.environ.get("MGI_DB_URL")
+    url = config.get_main_option("sqlalchemy.url") or db_url_setting()
     if not url:
         raise RuntimeError("no database: set MGI_DB_URL or sqlalchemy.url")
     engine = create_engine(url)
