@@ -78,7 +78,8 @@ def _show_hit(hit: Any, taxonomy: Any, width: int, colour: bool) -> None:
 
 @friendly
 def cmd_search(args: argparse.Namespace) -> int:
-    from pipeline.services.search import SearchError, send_to_queue
+    from pipeline.services.search import SearchError
+    from pipeline.services.search_send import send_to_queue
 
     settings, store, taxonomy = _context(args)
     _check_domain(taxonomy, args.domain)

@@ -252,7 +252,8 @@ def make_router(
 
     @router.post("/search/send")
     async def search_send(request: Request) -> Response:
-        from pipeline.services.search import SearchError, send_to_queue
+        from pipeline.services.search import SearchError
+        from pipeline.services.search_send import send_to_queue
 
         body = await request.body()
         if len(body) > MAX_FORM_BYTES:

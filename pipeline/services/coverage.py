@@ -42,6 +42,7 @@ from sqlalchemy import distinct, func, select
 
 from pipeline.services.review import ReviewError, match_country, sync_items
 from pipeline.stages.taxonomy import Taxonomy
+from pipeline.storage.queries import evidence_join
 from pipeline.storage.store import Store
 from pipeline.storage.tables import CandidateRow, DocumentRow, EmbeddingRow, PassageRow, ReviewStateRow
 
@@ -84,22 +85,22 @@ def _evidence(store: Store, country: str | None = None) -> list[Evidence]:
     suggested indicator."""
     sync_items(store)
     q = (
-        select(
-            CandidateRow.id,
-            CandidateRow.indicator_id,
-            CandidateRow.score,
-            CandidateRow.model_version,
-            CandidateRow.status,
-            ReviewStateRow.status,
-            ReviewStateRow.final_indicator,
-            ReviewStateRow.polarity,
-            PassageRow.id,
-            PassageRow.page,
-            DocumentRow.sha256,
+        evidence_join(
+            select(
+                CandidateRow.id,
+                CandidateRow.indicator_id,
+                CandidateRow.score,
+                CandidateRow.model_version,
+                CandidateRow.status,
+                ReviewStateRow.status,
+                ReviewStateRow.final_indicator,
+                ReviewStateRow.polarity,
+                PassageRow.id,
+                PassageRow.page,
+                DocumentRow.sha256,
+            ),
+            outer=True,
         )
-        .outerjoin(ReviewStateRow, ReviewStateRow.candidate_id == CandidateRow.id)
-        .join(PassageRow, PassageRow.id == CandidateRow.passage_id)
-        .join(DocumentRow, DocumentRow.sha256 == PassageRow.document_sha256)
         .where(DocumentRow.status == "processed")
         .order_by(CandidateRow.id)
     )
@@ -601,16 +602,14 @@ def overview(store: Store, taxonomy: Taxonomy, country: str | None = None, langu
         eq = select(EmbeddingRow.encoder, func.count()).join(PassageRow, PassageRow.id == EmbeddingRow.passage_id)
         eq = eq.join(DocumentRow, DocumentRow.sha256 == PassageRow.document_sha256)
         embeddings = _count(s.execute(docs_where(eq).group_by(EmbeddingRow.encoder)))
-        base = (
+        base = evidence_join(
             select(
                 CandidateRow.domain,
                 func.coalesce(ReviewStateRow.status, CandidateRow.status),
                 func.count(),
                 func.count(distinct(CandidateRow.passage_id)),
-            )
-            .outerjoin(ReviewStateRow, ReviewStateRow.candidate_id == CandidateRow.id)
-            .join(PassageRow, PassageRow.id == CandidateRow.passage_id)
-            .join(DocumentRow, DocumentRow.sha256 == PassageRow.document_sha256)
+            ),
+            outer=True,
         )
         cand_rows = s.execute(
             docs_where(base).group_by(CandidateRow.domain, func.coalesce(ReviewStateRow.status, CandidateRow.status))

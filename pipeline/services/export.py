@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 
 from pipeline.services.review import ReviewError, match_country, sync_items
 from pipeline.stages.taxonomy import Taxonomy
+from pipeline.storage.queries import evidence_join
 from pipeline.storage.store import Store
 from pipeline.storage.tables import CandidateRow, DecisionRow, DocumentRow, PassageRow, ReviewStateRow, UserRow
 
@@ -75,7 +76,7 @@ def evidence_rows(
     if status not in (None, "all", "pending", "confirmed", "rejected", "conflict"):
         raise ExportError(f"unknown status {status!r}: use confirmed, rejected, pending, conflict or all")
     # plain columns, not ORM objects: an export of tens of thousands of rows stays fast
-    q = (
+    q = evidence_join(
         select(
             CandidateRow.id,
             CandidateRow.indicator_id,
@@ -98,9 +99,6 @@ def evidence_rows(
             DocumentRow.country,
             DocumentRow.date,
         )
-        .join(ReviewStateRow, ReviewStateRow.candidate_id == CandidateRow.id)
-        .join(PassageRow, PassageRow.id == CandidateRow.passage_id)
-        .join(DocumentRow, DocumentRow.sha256 == PassageRow.document_sha256)
     )
     if status and status != "all":
         q = q.where(ReviewStateRow.status == status)
@@ -240,7 +238,7 @@ def training_examples(
     rejected (none pending) is a negative example (``indicators: []``, ``polarity: null``).
     Passages still partly pending and conflicts are left out."""
     sync_items(store)
-    q = (
+    q = evidence_join(
         select(
             CandidateRow.passage_id,
             CandidateRow.score,
@@ -249,9 +247,6 @@ def training_examples(
             ReviewStateRow.polarity,
             CandidateRow.id,
         )
-        .join(ReviewStateRow, ReviewStateRow.candidate_id == CandidateRow.id)
-        .join(PassageRow, PassageRow.id == CandidateRow.passage_id)
-        .join(DocumentRow, DocumentRow.sha256 == PassageRow.document_sha256)
     )
     if country:
         q = q.where(func.lower(DocumentRow.country) == match_country(store, country).lower())

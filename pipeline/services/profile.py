@@ -24,6 +24,7 @@ from sqlalchemy import func, select
 
 from pipeline.services.review import match_country, sync_items
 from pipeline.stages.taxonomy import Taxonomy
+from pipeline.storage.queries import evidence_join
 from pipeline.storage.store import Store
 from pipeline.storage.tables import CandidateRow, DocumentRow, PassageRow, ReviewStateRow
 
@@ -227,33 +228,29 @@ def build_profile(store: Store, taxonomy: Taxonomy, country: str, language: str 
     in_country = func.lower(DocumentRow.country) == country.lower()
     with store.session() as s:
         rows = s.execute(
-            select(
-                CandidateRow.id,
-                ReviewStateRow.final_indicator,
-                ReviewStateRow.polarity,
-                ReviewStateRow.note,
-                PassageRow.id,
-                PassageRow.text,
-                PassageRow.page,
-                PassageRow.page_end,
-                PassageRow.idx,
-                DocumentRow.sha256,
-                DocumentRow.title,
-                DocumentRow.filename,
-                DocumentRow.date,
+            evidence_join(
+                select(
+                    CandidateRow.id,
+                    ReviewStateRow.final_indicator,
+                    ReviewStateRow.polarity,
+                    ReviewStateRow.note,
+                    PassageRow.id,
+                    PassageRow.text,
+                    PassageRow.page,
+                    PassageRow.page_end,
+                    PassageRow.idx,
+                    DocumentRow.sha256,
+                    DocumentRow.title,
+                    DocumentRow.filename,
+                    DocumentRow.date,
+                )
             )
-            .join(ReviewStateRow, ReviewStateRow.candidate_id == CandidateRow.id)
-            .join(PassageRow, PassageRow.id == CandidateRow.passage_id)
-            .join(DocumentRow, DocumentRow.sha256 == PassageRow.document_sha256)
             .where(in_country, ReviewStateRow.status == "confirmed")
             .order_by(DocumentRow.date, DocumentRow.title, PassageRow.idx, CandidateRow.id)
         ).all()
         pending = dict(
             s.execute(
-                select(CandidateRow.indicator_id, func.count())
-                .join(ReviewStateRow, ReviewStateRow.candidate_id == CandidateRow.id)
-                .join(PassageRow, PassageRow.id == CandidateRow.passage_id)
-                .join(DocumentRow, DocumentRow.sha256 == PassageRow.document_sha256)
+                evidence_join(select(CandidateRow.indicator_id, func.count()))
                 .where(in_country, ReviewStateRow.status.in_(("pending", "conflict")))
                 .group_by(CandidateRow.indicator_id)
             ).all()

@@ -35,7 +35,6 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +49,7 @@ from sqlalchemy import (
 )
 
 from pipeline.errors import MgiError
+from pipeline.services.search_hits import Highlight, SearchHit, SyncReport, passage_suggestions, sentence_spans
 from pipeline.storage.store import Store
 from pipeline.storage.tables import (
     INDEX_KIND,
@@ -60,7 +60,6 @@ from pipeline.storage.tables import (
     PassageRow,
     SearchEntryRow,
     SearchIndexRow,
-    SearchSendRow,
     now,
 )
 
@@ -69,7 +68,6 @@ EF_CONSTRUCTION = 40
 EF_SEARCH = 128
 EXACT_MAX = 20_000  # a filter leaving at most this many passages is answered exactly
 BATCH = 20_000
-MAX_SENTENCES = 40
 SYNC_EVERY_S = 10.0
 
 
@@ -152,115 +150,6 @@ def _file_lock(folder: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
-
-
-# --------------------------------------------------------------------------- results
-
-
-@dataclass
-class Highlight:
-    start: int  # offsets into the passage text
-    end: int
-    similarity: float
-
-
-@dataclass
-class SearchHit:
-    rank: int
-    passage_id: str
-    similarity: float
-    document_sha256: str
-    document_title: str
-    document_file: str
-    country: str | None
-    document_type: str | None
-    document_date: str | None
-    page: int
-    page_end: int
-    char_start: int
-    char_end: int
-    language: str
-    heading: str | None
-    text: str
-    highlight: Highlight | None = None
-    suggestions: list[dict[str, Any]] = field(default_factory=list)
-
-    @property
-    def pages(self) -> str:
-        return f"p. {self.page}" if self.page == self.page_end else f"pp. {self.page}-{self.page_end}"
-
-    def parts(self) -> tuple[str, str, str]:
-        """The passage as (before, matched sentence, after)."""
-        if self.highlight is None:
-            return self.text, "", ""
-        h = self.highlight
-        return self.text[: h.start], self.text[h.start : h.end], self.text[h.end :]
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["highlight_text"] = self.parts()[1]
-        return data
-
-
-@dataclass
-class SyncReport:
-    encoder: str
-    action: str  # "up to date" | "loaded" | "added" | "rebuilt"
-    count: int
-    added: int = 0
-    seconds: float = 0.0
-    reason: str | None = None
-    path: str | None = None
-
-
-# --------------------------------------------------------------------------- sentences
-
-
-_SENTENCE_BREAK = re.compile(
-    r"(?<=[.!?;])\s+(?=[\"'«“(¿¡]?(?:[A-ZÀ-ÖØ-ÞĀ-Ž]|\d+[.)]\s))"  # end punctuation, then a capital or "2."
-    r"|\n\s*(?=\(?[0-9a-zivx]{1,4}[.)]\s)"  # a numbered item on a new line
-    r"|\n\s*\n"  # a blank line
-)
-
-
-_MARKER = re.compile(r"\(?[0-9a-zivx]{1,4}[.)]")
-
-
-def sentence_spans(text: str, min_chars: int = 25) -> list[tuple[int, int]]:
-    """(start, end) of the sentences of ``text``; fragments shorter than ``min_chars`` join the
-    previous sentence."""
-    spans: list[list[int]] = []
-    pos = 0
-    for m in _SENTENCE_BREAK.finditer(text):
-        spans.append([pos, m.start()])
-        pos = m.end()
-    spans.append([pos, len(text)])
-    merged: list[list[int]] = []
-    carry: int | None = None  # start of a bare item marker ("2.") that belongs to the next sentence
-    for s, e in spans:
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        if s >= e:
-            continue
-        if _MARKER.fullmatch(text[s:e]):
-            carry = s if carry is None else carry
-            continue
-        if carry is not None:
-            s, carry = carry, None
-        if merged and (e - s < min_chars or merged[-1][1] - merged[-1][0] < min_chars):
-            merged[-1][1] = e
-        else:
-            merged.append([s, e])
-    if carry is not None:
-        if merged:
-            merged[-1][1] = len(text.rstrip())
-        else:
-            merged.append([carry, len(text.rstrip())])
-    if len(merged) > MAX_SENTENCES:  # very long passages: keep the budget, merge the tail
-        merged = merged[: MAX_SENTENCES - 1] + [[merged[MAX_SENTENCES - 1][0], merged[-1][1]]]
-    return [(s, e) for s, e in merged] or [(0, len(text))]
 
 
 # --------------------------------------------------------------------------- the index
@@ -704,116 +593,3 @@ class SemanticSearch:
             best = int(np.argmax(part))
             h.highlight = Highlight(sp[best][0], sp[best][1], round(float(part[best]), 4))
             i += len(sp)
-
-
-def passage_suggestions(store: Store, passage_ids: Sequence[str]) -> dict[str, list[dict[str, Any]]]:
-    """The current indicator suggestions of some passages, best first, with their review status."""
-    from pipeline.storage.tables import ReviewStateRow
-
-    out: dict[str, list[dict[str, Any]]] = {}
-    if not passage_ids:
-        return out
-    with store.session() as s:
-        rows = s.execute(
-            select(CandidateRow, ReviewStateRow)
-            .outerjoin(ReviewStateRow, ReviewStateRow.candidate_id == CandidateRow.id)
-            .where(CandidateRow.passage_id.in_(list(passage_ids)))
-            .order_by(CandidateRow.score.desc(), CandidateRow.id)
-        ).all()
-    for c, st in rows:
-        status = st.status if st is not None else c.status
-        out.setdefault(c.passage_id, []).append(
-            {
-                "candidate_id": c.id,
-                "indicator": c.indicator_id,
-                "domain": c.domain,
-                "score": round(float(c.score), 4),
-                "status": status,
-                "final_indicator": (st.final_indicator if st is not None else None) if status == "confirmed" else None,
-                "polarity": st.polarity if st is not None and status == "confirmed" else None,
-                "model_version": c.model_version,
-            }
-        )
-    return out
-
-
-# --------------------------------------------------------------------------- sending to the queue
-
-
-@dataclass
-class SendOutcome:
-    candidate_id: int
-    created: bool
-    message: str
-
-
-def send_to_queue(
-    store: Store,
-    *,
-    passage_id: str,
-    indicator: str,
-    taxonomy: Any,
-    encoder: str,
-    query: str,
-    similarity: float | None = None,
-    result_rank: int | None = None,
-    user: str | None = None,
-    via: str = "cli",
-) -> SendOutcome:
-    """Queue a passage found by search as a candidate for ``indicator`` (an id or a unique part of
-    its name). A passage already suggested for that indicator is not queued twice."""
-    from pipeline.services.review import resolve_indicator, sync_items
-    from pipeline.storage.engine import write_session
-
-    ind = resolve_indicator(taxonomy, indicator)
-    with write_session(store) as s:
-        passage = s.get(PassageRow, passage_id)
-        if passage is None:
-            raise SearchError(f"no passage {passage_id!r} in the database: run the search again")
-        existing = s.execute(
-            select(CandidateRow.id, CandidateRow.status, CandidateRow.model_version).where(
-                CandidateRow.passage_id == passage_id, CandidateRow.indicator_id == ind.id
-            )
-        ).first()
-        if existing is not None:
-            cid, status, mv = existing
-            return SendOutcome(
-                cid, False, f"already in the queue as #{cid} for {ind.id} ({status}, suggested by {mv}); nothing added"
-            )
-        rank = (s.scalar(select(func.max(CandidateRow.rank)).where(CandidateRow.passage_id == passage_id)) or 0) + 1
-        score = 0.0 if similarity is None else float(min(1.0, max(0.0, similarity)))
-        cand = CandidateRow(
-            passage_id=passage_id,
-            indicator_id=ind.id,
-            domain=ind.domain,
-            score=score,
-            rank=rank,
-            model_version=f"search:{encoder}",
-            run_id=None,
-        )
-        s.add(cand)
-        s.flush()
-        s.add(
-            SearchSendRow(
-                candidate_id=cand.id,
-                passage_id=passage_id,
-                indicator_id=ind.id,
-                query=query,
-                encoder=encoder,
-                similarity=similarity,
-                result_rank=result_rank,
-                user=user,
-                via=via,
-            )
-        )
-        s.execute(
-            update(DocumentRow)
-            .where(DocumentRow.sha256 == passage.document_sha256)
-            .values(n_candidates=DocumentRow.n_candidates + 1)
-            .execution_options(synchronize_session=False)
-        )
-        cid = cand.id
-    sync_items(store)
-    return SendOutcome(
-        cid, True, f"queued as #{cid}: passage for {ind.id} {ind.label()} (from search, score {score:.2f})"
-    )

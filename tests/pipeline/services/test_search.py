@@ -19,7 +19,9 @@ from triage_seed import SeedPassage, seed_document
 from pipeline.config import DEFAULT_TAXONOMY
 from pipeline.services import search as search_mod
 from pipeline.services.review import ReviewError
-from pipeline.services.search import SearchError, SemanticSearch, choose_encoder, send_to_queue, sentence_spans
+from pipeline.services.search import SearchError, SemanticSearch, choose_encoder
+from pipeline.services.search_hits import sentence_spans
+from pipeline.services.search_send import send_to_queue
 from pipeline.stages.taxonomy import load_taxonomy
 from pipeline.storage.store import Store
 from pipeline.storage.tables import CandidateRow, DocumentRow, ReviewStateRow, SearchSendRow
