@@ -69,9 +69,9 @@ def labelled_spans() -> set[tuple[str, int, int]]:
     return spans
 
 
-def budget(n_passages: int) -> int:
+def budget(n_passages: int, factor: float = 5.5, cap: int = 100) -> int:
     """Passages to label in a document of ``n_passages``: all of a short one, ~sqrt growth after."""
-    return min(n_passages, max(12, int(5.5 * math.sqrt(n_passages))), 100)
+    return min(n_passages, max(12, int(factor * math.sqrt(n_passages))), cap)
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
@@ -80,7 +80,11 @@ def cmd_sample(args: argparse.Namespace) -> int:
         files = [f for f in files if f.name in set(args.docs)]
     metas = metadata_for(files)
     done = labelled_spans()
-    rng = random.Random(11)
+    for path in args.exclude or []:  # work files of an earlier draw
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            r = json.loads(line)
+            done.add((r["sha256"], r["page"], r["char_start"]))
+    rng = random.Random(args.seed)
     out_path = WORK / f"{args.batch}.work.jsonl"
     out_path.parent.mkdir(parents=True, exist_ok=True)
     n_out = 0
@@ -91,8 +95,10 @@ def cmd_sample(args: argparse.Namespace) -> int:
             passages = [p for p in prep.passages if (doc.sha256, p.page, p.char_start) not in done]
             last = max(p.number for p in pages)
             edge = [p for p in passages if p.page <= 2 or p.page == last][: args.edge]
+            if args.exclude:  # a second draw: the edges were drawn the first time
+                edge = []
             rest = [p for p in passages if p not in edge]
-            k = max(0, budget(len(passages)) - len(edge))
+            k = max(0, budget(len(passages), args.factor, args.cap) - len(edge))
             picked = sorted(edge + rng.sample(rest, min(k, len(rest))), key=lambda p: p.index)
             for p in picked:
                 rec = {
@@ -157,6 +163,54 @@ def cmd_finalize(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def cmd_agreement(args: argparse.Namespace) -> int:
+    """Cohen's kappa between two annotators on the passages both labelled (matched by reference)."""
+    from sklearn.metrics import cohen_kappa_score
+
+    taxonomy = load_taxonomy(DEFAULT_TAXONOMY)
+
+    def read(path: str) -> dict[tuple, dict]:
+        rows = {}
+        for p in [Path(path)] if Path(path).is_file() else sorted(Path(path).glob("*.jsonl")):
+            for line in p.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    r = json.loads(line)
+                    rows[(r["sha256"], r["page"], r["char_start"], r["text_sha1"])] = r
+        return rows
+
+    a, b = read(args.first), read(args.second)
+    keys = sorted(set(a) & set(b))
+    if not keys:
+        print("no passage labelled by both", file=sys.stderr)
+        return 1
+
+    def first(r: dict) -> str:
+        return r["indicators"][0] if r["indicators"] else "none"
+
+    def domain(r: dict) -> str:
+        return taxonomy.indicator(r["indicators"][0]).domain if r["indicators"] else "none"
+
+    views = {
+        "evidence or not": lambda r: str(bool(r["indicators"])),
+        "domain (first indicator, or none)": domain,
+        "indicator (first, or none)": first,
+        "kind of passage": lambda r: r.get("kind", "provision"),
+    }
+    print(f"{len(keys)} passages labelled by both ({args.first} / {args.second})")
+    for name, f in views.items():
+        x, y = [f(a[k]) for k in keys], [f(b[k]) for k in keys]
+        agree = sum(p == q for p, q in zip(x, y, strict=True)) / len(keys)
+        print(f"  {name:<36} kappa {cohen_kappa_score(x, y):.3f}   raw agreement {agree:.3f}")
+    overlap = sum(bool(set(a[k]["indicators"]) & set(b[k]["indicators"])) for k in keys if a[k]["indicators"] and b[k]["indicators"])
+    both = sum(bool(a[k]["indicators"] and b[k]["indicators"]) for k in keys)
+    print(f"  evidence for both: {both}; sharing at least one indicator: {overlap} ({overlap / max(both, 1):.3f})")
+    if args.list:
+        for k in keys:
+            if first(a[k]) != first(b[k]):
+                print(f"    {a[k]['file']} p.{k[1]}: {a[k]['indicators']} vs {b[k]['indicators']} ({a[k].get('kind')}/{b[k].get('kind')})")
+    return 0
+
+
 def cmd_taxonomy(args: argparse.Namespace) -> int:
     taxonomy = load_taxonomy(DEFAULT_TAXONOMY)
     for ind in taxonomy.indicators:
@@ -172,12 +226,21 @@ def main(argv: list[str] | None = None) -> int:
     s.add_argument("--batch", required=True)
     s.add_argument("--docs", nargs="*")
     s.add_argument("--edge", type=int, default=8)
+    s.add_argument("--seed", type=int, default=11)
+    s.add_argument("--factor", type=float, default=5.5, help="passages per sqrt(passages in the document)")
+    s.add_argument("--cap", type=int, default=100, help="at most this many per document")
+    s.add_argument("--exclude", nargs="*", help="work files of an earlier draw whose passages to skip")
     s.set_defaults(func=cmd_sample)
     f = sub.add_parser("finalize")
     f.add_argument("work")
     f.add_argument("decisions")
     f.add_argument("--annotator", required=True)
     f.set_defaults(func=cmd_finalize)
+    a = sub.add_parser("agreement", help="Cohen's kappa between two label files (or folders)")
+    a.add_argument("first")
+    a.add_argument("second")
+    a.add_argument("--list", action="store_true", help="list the passages whose first indicator differs")
+    a.set_defaults(func=cmd_agreement)
     t = sub.add_parser("taxonomy")
     t.set_defaults(func=cmd_taxonomy)
     args = parser.parse_args(argv)

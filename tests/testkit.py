@@ -11,6 +11,7 @@ from pdfgen import write_docx_like
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "corpora" / "sample"
 REAL_CORPUS = REPO / ".." / "shared" / "corpus-real"
+REAL_CORPUS_2 = REPO / ".." / "shared" / "corpus-real-2"
 
 # Sample documents used where a realistic document is needed (small, one per language).
 SAMPLE_EN = "norvania_labour_migration_recruitment_act_2022.pdf"

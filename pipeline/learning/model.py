@@ -9,6 +9,7 @@ model card). Loading a model against another embedding model or taxonomy fails w
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,9 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import MgiError
+from pipeline.learning.gate import Gate
 from pipeline.stages.classify import Scores, max_similarity
+from pipeline.stages.kinds import is_content
 from pipeline.stages.embed import Encoder
 from pipeline.stages.taxonomy import Taxonomy
 
@@ -71,16 +74,25 @@ class LinearHeads:
     dom_b: np.ndarray
     alpha: float  # weight of the domain head in the indicator score
     thresholds: np.ndarray  # (n_ind,)
+    gate: Gate | None = None  # the evidence gate (models trained on real text)
+    gate_power: float = 1.0  # indicator score x p(evidence) ** gate_power
 
     def save(self, path: Path) -> None:
-        np.savez_compressed(path, **{k: np.asarray(v) for k, v in self.__dict__.items()})
+        arrays = {k: np.asarray(v) for k, v in self.__dict__.items() if k not in ("gate", "gate_power")}
+        if self.gate is not None:
+            arrays.update(self.gate.arrays())
+            arrays["gate_power"] = np.asarray(self.gate_power, dtype=np.float32)
+        np.savez_compressed(path, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> LinearHeads:
         with np.load(path, allow_pickle=False) as data:
             values = {k: data[k] for k in data.files}
+        gate = Gate.from_arrays(values)
+        power = float(values.get("gate_power", 1.0))
+        values = {k: v for k, v in values.items() if not k.startswith("gate")}
         values["alpha"] = float(values["alpha"])
-        return cls(**values)
+        return cls(**values, gate=gate, gate_power=power)
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
@@ -93,9 +105,14 @@ def softmax(x: np.ndarray) -> np.ndarray:
 
 
 def combined_scores(
-    heads: LinearHeads, embeddings: np.ndarray, indicator_domain_idx: np.ndarray
+    heads: LinearHeads,
+    embeddings: np.ndarray,
+    indicator_domain_idx: np.ndarray,
+    texts: Sequence[str] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """(indicator probabilities, domain probabilities incl. "none" in column 0)."""
+    """(indicator scores, domain probabilities incl. "none" in column 0). With ``texts``, a model
+    with an evidence gate multiplies every indicator score by p(evidence) ** gate_power, and the
+    passages that are document furniture (tables of contents, forms, ...) score 0."""
     decision = embeddings @ heads.ind_w.T + heads.ind_b
     p_ind = sigmoid(heads.platt[0] * decision + heads.platt[1])
     if not heads.trained.all():
@@ -105,7 +122,16 @@ def combined_scores(
     p_dom = softmax(embeddings @ heads.dom_w.T + heads.dom_b)
     p_dom_of_ind = p_dom[:, 1:][:, indicator_domain_idx]
     score = p_ind ** (1.0 - heads.alpha) * p_dom_of_ind**heads.alpha
+    if texts is not None:
+        if heads.gate is not None:
+            score = score * heads.gate.probability(embeddings, texts)[:, None] ** heads.gate_power
+        score = score * content_mask(texts)[:, None]
     return score.astype(np.float32), p_dom.astype(np.float32)
+
+
+def content_mask(texts: Sequence[str]) -> np.ndarray:
+    """1 for passages that may be evidence, 0 for document furniture (see ``pipeline.stages.kinds``)."""
+    return np.asarray([is_content(t) for t in texts], dtype=np.float32)
 
 
 class TrainedScorer:
@@ -124,8 +150,8 @@ class TrainedScorer:
         self.model_version = self.card.model_version
         self._dom_idx = np.asarray([self.card.domain_ids.index(i.domain) for i in taxonomy.indicators])
 
-    def score(self, embeddings: np.ndarray) -> Scores:
-        ind, dom = combined_scores(self.heads, embeddings, self._dom_idx)
+    def score(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> Scores:
+        ind, dom = combined_scores(self.heads, embeddings, self._dom_idx, texts)
         return Scores(ind, dom[:, 1:], self.card.indicator_ids, self.card.domain_ids, self.heads.thresholds)
 
 

@@ -187,6 +187,8 @@ class FitReport:
     oof_micro_f1: float
     trained_indicators: int
     zero_shot_indicators: list[str] = field(default_factory=list)
+    oof_score: np.ndarray | None = None  # (n, n_ind) out-of-fold scores of the rows fitted on
+    folds: list[np.ndarray] = field(default_factory=list)  # the document-group folds behind them
 
 
 def fit(
@@ -246,6 +248,8 @@ def fit(
         micro_f1,
         int(trained.sum()),
         [iid for iid, t in zip(taxonomy.indicator_ids, trained, strict=True) if not t],
+        oof_score,
+        folds,
     )
     return heads, report
 

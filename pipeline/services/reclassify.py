@@ -72,7 +72,7 @@ def reclassify(
                 for j, i in enumerate(missing):
                     vectors[i] = fresh[j]
                     new_embeddings[rows[i][0]] = fresh[j]
-            scores = classifier.scorer.score(vectors)
+            scores = classifier.scorer.score(vectors, [text for _pid, text, _vec in rows])
             refs = [_PassageRef(pid) for pid, _text, _vec in rows]
             cands = candidates(refs, scores, top_k, classifier.model_version, classifier.indicator_domain)  # type: ignore[arg-type]
             counts = store.add_suggestions(sha, cands, new_embeddings, encoder.name, run_id, skip_decided=skip_decided)

@@ -42,7 +42,7 @@ class Classifier:
 
     def score_texts(self, texts: Sequence[str]) -> tuple[np.ndarray, Scores]:
         emb = self.embed(texts)
-        return emb, self.scorer.score(emb)
+        return emb, self.scorer.score(emb, texts)
 
 
 @dataclass

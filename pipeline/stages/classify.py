@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pipeline.stages.embed import Encoder
+from pipeline.stages.kinds import is_content
 from pipeline.records import Candidate, IndicatorScore, Passage, Prediction
 from pipeline.stages.taxonomy import Taxonomy
 
@@ -82,8 +83,10 @@ class ZeroShotScorer:
         )
         self.model_version = f"zero-shot:{encoder.name}:{taxonomy.key}"
 
-    def score(self, embeddings: np.ndarray) -> Scores:
+    def score(self, embeddings: np.ndarray, texts: Sequence[str] | None = None) -> Scores:
         ind = max_similarity(embeddings, self.prototypes, self.owners, len(self.taxonomy.indicators))
+        if texts is not None:  # document furniture (tables of contents, forms, ...) is never evidence
+            ind = np.where(np.asarray([is_content(t) for t in texts])[:, None], ind, -1.0).astype(np.float32)
         domains = self.taxonomy.domain_ids
         dom = domain_max(ind, [i.domain for i in self.taxonomy.indicators], domains)
         thresholds = np.full(len(self.taxonomy.indicators), self.threshold, dtype=np.float32)

@@ -37,17 +37,34 @@ SPACY_PIPELINES = {
 
 MAJOR_START = re.compile(
     r"""^\s*(?:
-        (?:article|artículo|articulo|art\.|arts?\.|section|sección|seccion|sec\.|rule|regla|règle|
-           paragraph|párrafo|objective|objectif|objetivo|action|acción|measure|mesure|medida)
-           \s*[\dIVXLC]+[A-Za-z]?(?:[.\-]\s?\d+)*\b
+        (?:article|artículo|articulo|artigo|artikel|art\.|arts?\.|section|sección|seccion|secção|seção|sec\.|
+           rule|regla|règle|regel|paragraph|párrafo|parágrafo|objective|objectif|objetivo|action|acción|
+           measure|mesure|medida)
+           \s*(?:[LRD]\.?\s?)?[\dIVXLC]+[A-Za-z]?[º°ª]?(?:[.\-]\s?\d+)*(?:\b|(?<=[º°ª]))
+      | §{1,2}\s*\d+[a-z]?(?=\s+(?-i:[A-ZÄÖÜ(])|$)           # "§ 9 Niederlassungserlaubnis" (not "§ 2º", a sub-clause)
       | (?:chapter|chapitre|capítulo|capitulo|part|partie|título|titulo|title|titre|schedule|
-           annex|annexe|anexo|appendix|apéndice|book|livre|libro)\b\s*[\dIVXLC]*
+           annex|annexe|anexo|appendix|apéndice|book|livre|libro|livro|hoofdstuk|afdeling|titel|
+           kapitel|abschnitt|teil|unterabschnitt)\b\s*[\dIVXLC]*
       | \d{1,3}[A-Z]{0,2}\.\s+[A-Z“"‘]                         # "2. Definitions.—"
-      | \d{1,3}(?:\.\d{1,3}[A-Z]?){1,4}\.?\s                   # "9.2.1." UK-style paragraph ids
-      | (?-i:[A-ZÁÉÍÓÚÑÇÀÂÈÊËÎÏÔÙÛÜŒÃÕ][A-ZÁÉÍÓÚÑÇÀÂÈÊËÎÏÔÙÛÜŒÃÕ\s,'’\-–—]{6,}$)             # ALL-CAPS HEADING (case matters here)
+      | (?-i:[A-Z]{1,4})?\s?\d{1,3}(?:\.\d{1,3}[A-Z]?){1,4}\.?\s  # "9.2.1." and "SK1.1." paragraph ids
+      | (?-i:[A-ZÁÉÍÓÚÑÇÀÂÈÊËÎÏÔÙÛÜŒÃÕÄÖ][A-ZÁÉÍÓÚÑÇÀÂÈÊËÎÏÔÙÛÜŒÃÕÄÖ\s,'’\-–—]{6,}$)  # ALL-CAPS HEADING (case matters)
     )""",
     re.VERBOSE | re.IGNORECASE,
 )
+# An article start inside a line, after the end of a sentence: "… texte. Art. 24. …" (line breaks
+# lost in the PDF). Only the marked forms count ("Art. 24." "Artículo 5.-" "Art. 5º" "§ 3"), not
+# a cross-reference such as "under article 24 of the Code".
+INLINE_START = re.compile(
+    r"""(?<=[.;!?»”"])\s+(?=
+        (?:Art(?:icle|ículo|iculo|igo|ikel)?\.?\s*(?:[LRD]\.?\s?)?\d+[A-Za-z]?(?:-\d+)*\s*[º°ª]?\s*(?:\.-?|-|–|—|:)\s
+          | Art(?:igo|ículo)?\.?\s*\d+\s*[º°ª]\s+(?=[A-ZÁÉÍÓÚÂÊÔÃÕÇ])          # "Art. 5º A renovação …"
+          | §\s*\d+[a-z]?\s*[-–.]?\s(?=[A-ZÄÖÜ(]))
+    )""",
+    re.VERBOSE,
+)
+# a line that opens a list ("... the following conditions:") and the items that follow it
+_LIST_LEAD = re.compile(r"[:：]\s*$")
+_LIST_ITEM = re.compile(r"^\s*(?:\(?\d{1,3}[.)°º]|\(?[a-z]{1,2}[.)]|\(?[ivxIVX]{1,5}[.)]|[IVX]{1,5}\s*[-–.]|[-–•·▪])\s")
 _ABBREVIATIONS = {
     "art",
     "arts",
@@ -96,6 +113,52 @@ _ABBREVIATIONS = {
     "paras",
     "sch",
     "cl",
+    # Portuguese
+    "nº",
+    "n.º",
+    "prof",
+    "profa",
+    "exmo",
+    "exma",
+    "v",
+    "pág",
+    "págs",
+    "cap",
+    "dec",
+    "res",
+    "port",
+    # German
+    "abs",
+    "nr",
+    "bzw",
+    "vgl",
+    "z.b",
+    "u.a",
+    "ggf",
+    "d.h",
+    "i.v.m",
+    "i.s.d",
+    "gem",
+    "bgbl",
+    "ziff",
+    "buchst",
+    "usw",
+    "bspw",
+    "sog",
+    "einschl",
+    "zzgl",
+    # Dutch
+    "jo",
+    "bijv",
+    "o.a",
+    "d.w.z",
+    "m.b.t",
+    "enz",
+    "blz",
+    "stb",
+    "stcrt",
+    "resp",
+    "nl",
 }
 
 
@@ -108,14 +171,20 @@ class Unit:
 
 
 def units_of(pages: Sequence[Page]) -> list[Unit]:
+    """Every non-empty line of the pages, with its offsets; a line that holds an article start
+    after a sentence end ("… texte. Art. 24. …") is cut there into two units."""
     units = []
     for page in pages:
         offset = 0
         for line in page.text.split("\n"):
             stripped = line.strip()
             if stripped:
-                lead = len(line) - len(line.lstrip())
-                units.append(Unit(page.number, offset + lead, offset + lead + len(stripped), stripped))
+                start = offset + len(line) - len(line.lstrip())
+                cuts = [0, *(m.end() for m in INLINE_START.finditer(stripped)), len(stripped)]
+                for a, b in zip(cuts, cuts[1:], strict=False):
+                    piece = stripped[a:b].rstrip()
+                    if piece:
+                        units.append(Unit(page.number, start + a, start + a + len(piece), piece))
             offset += len(line) + 1
     return units
 
@@ -133,19 +202,29 @@ def contents_pages(units: Sequence[Unit]) -> set[int]:
     return toc
 
 
-def blocks_of(units: Sequence[Unit], target_chars: int, min_chars: int) -> list[list[Unit]]:
+def blocks_of(units: Sequence[Unit], target_chars: int, min_chars: int, max_chars: int | None = None) -> list[list[Unit]]:
+    """Group units into blocks: a new block at each major structural start, or once a block reaches
+    ``target_chars`` — except inside a list, which stays with the line that introduces it ("… the
+    following conditions:") until ``max_chars``."""
+    max_chars = max_chars or target_chars
     blocks: list[list[Unit]] = []
     current: list[Unit] = []
     size = 0
+    in_list = False
     toc = contents_pages(units)
     for unit in units:
         major = bool(MAJOR_START.match(unit.text)) and unit.page not in toc
         too_short = size < min_chars  # a heading or a one-line item is carried into what follows
-        if current and not too_short and (major or size >= target_chars):
+        item = bool(_LIST_ITEM.match(unit.text))
+        in_list = in_list and (item or not major)
+        limit = max_chars if in_list and item else target_chars
+        if current and not too_short and (major or size >= limit):
             blocks.append(current)
-            current, size = [], 0
+            current, size, in_list = [], 0, False
         current.append(unit)
         size += len(unit.text) + 1
+        if _LIST_LEAD.search(unit.text):
+            in_list = True
     if current:
         blocks.append(current)
     return blocks
@@ -289,7 +368,7 @@ def segment(
     """Split a document's cleaned pages into passages with provenance and language."""
     passages: list[Passage] = []
     heading: str | None = None
-    for block in blocks_of(units_of(pages), target_chars, min_chars):
+    for block in blocks_of(units_of(pages), target_chars, min_chars, max_chars):
         bt = _BlockText(block)
         first = block[0].text
         if MAJOR_START.match(first):
