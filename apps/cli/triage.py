@@ -206,7 +206,7 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 def cmd_reading_list(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from pipeline.services.coverage import reading_list
+    from pipeline.services.reading_lists import reading_list
 
     _settings, store, taxonomy = _context(args)
     rl = reading_list(
@@ -244,7 +244,7 @@ def cmd_reading_list(args: argparse.Namespace) -> int:
 
 @friendly
 def cmd_overview(args: argparse.Namespace) -> int:
-    from pipeline.services.coverage import overview
+    from pipeline.services.overview import overview
 
     _settings, store, taxonomy = _context(args)
     data = overview(store, taxonomy, args.country, args.language)

@@ -32,7 +32,7 @@ from apps.web.deps import (
     read_form,
 )
 from apps.web.routes import ROUTERS
-from apps.web.templating import serve_static, templates_for
+from apps.web.templating import label_helpers, serve_static, templates_for
 from pipeline.config import REPO_ROOT
 from pipeline.errors import MgiError
 from pipeline.services import accounts, review
@@ -114,28 +114,11 @@ def create_app(
 
 
 def _template_helpers(templates: Any, taxonomy: Taxonomy, ui_language: str) -> None:
-    indicators = {i.id: i for i in taxonomy.indicators}
-    domains = {d.id: d for d in taxonomy.domains}
-
-    def ind_label(iid: str | None) -> str:
-        ind = indicators.get(iid or "")
-        return ind.label(ui_language) if ind else (iid or "")
-
-    def ind_desc(iid: str | None) -> str:
-        ind = indicators.get(iid or "")
-        return ind.describe(ui_language) if ind else "(not in the taxonomy in use)"
-
-    def dom_label(did: str | None) -> str:
-        dom = domains.get(did or "")
-        return dom.label(ui_language) if dom else (did or "")
-
     def fmt_dt(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
     templates.env.globals.update(
-        ind_label=ind_label,
-        ind_desc=ind_desc,
-        dom_label=dom_label,
+        **label_helpers(taxonomy, ui_language),
         fmt_dt=fmt_dt,
         taxonomy=taxonomy,
         sorts=review.SORTS,

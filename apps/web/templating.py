@@ -42,3 +42,24 @@ def serve_static(app: FastAPI, dependencies: Sequence[Any] = ()) -> None:
     @app.get("/static/{path:path}", dependencies=list(dependencies), include_in_schema=False)
     async def static(path: str, request: Request) -> Response:
         return await files.get_response(path, request.scope)
+
+
+def label_helpers(taxonomy: Any, ui_language: str) -> dict[str, Any]:
+    """The names of indicators and domains in the page language, for templates: ``ind_label``,
+    ``ind_desc`` and ``dom_label`` (an unknown id is shown as it is)."""
+    indicators = {i.id: i for i in taxonomy.indicators}
+    domains = {d.id: d for d in taxonomy.domains}
+
+    def ind_label(iid: str | None) -> str:
+        ind = indicators.get(iid or "")
+        return ind.label(ui_language) if ind else (iid or "")
+
+    def ind_desc(iid: str | None) -> str:
+        ind = indicators.get(iid or "")
+        return ind.describe(ui_language) if ind else "(not in the taxonomy in use)"
+
+    def dom_label(did: str | None) -> str:
+        dom = domains.get(did or "")
+        return dom.label(ui_language) if dom else (did or "")
+
+    return {"ind_label": ind_label, "ind_desc": ind_desc, "dom_label": dom_label}

@@ -25,8 +25,10 @@ from markupsafe import Markup
 from starlette.templating import Jinja2Templates
 
 from apps.web.deps import slug
-from apps.web.templating import TEMPLATES, serve_static, templates_for
+from apps.web.templating import TEMPLATES, label_helpers, serve_static, templates_for
 from pipeline.services import coverage as cov_mod
+from pipeline.services import overview as overview_mod
+from pipeline.services import reading_lists
 from pipeline.services.review import ReviewError, facets
 from pipeline.stages.taxonomy import Taxonomy
 from pipeline.storage.store import Store
@@ -145,16 +147,8 @@ def make_router(
     """The triage pages over ``store``. ``item_url``/``pdf_url`` link a candidate to the review
     app's item page and a document to its PDF (None: no link); ``nav`` adds links to the header."""
     env = env if env is not None else Jinja2Templates(directory=str(TEMPLATES)).env
-    indicators = {i.id: i for i in taxonomy.indicators}
+    labels = label_helpers(taxonomy, ui_language)
     domains = {d.id: d for d in taxonomy.domains}
-
-    def ind_label(iid: str | None) -> str:
-        ind = indicators.get(iid or "")
-        return ind.label(ui_language) if ind else (iid or "")
-
-    def dom_label(did: str | None) -> str:
-        dom = domains.get(did or "")
-        return dom.label(ui_language) if dom else (did or "")
 
     def link_item(cid: int) -> str | None:
         return item_url.format(id=cid) if item_url else None
@@ -165,8 +159,8 @@ def make_router(
         return pdf_url.format(sha256=sha) + (f"#page={page}" if page else "")
 
     page_globals = dict(
-        ind_label=ind_label,
-        dom_label=dom_label,
+        ind_label=labels["ind_label"],
+        dom_label=labels["dom_label"],
         link_item=link_item,
         link_pdf=link_pdf,
         taxonomy=taxonomy,
@@ -360,7 +354,7 @@ def make_router(
         }
         if indicator or domain:
             try:
-                ctx["rl"] = cov_mod.reading_list(
+                ctx["rl"] = reading_lists.reading_list(
                     store,
                     taxonomy,
                     indicator=indicator or None,
@@ -376,7 +370,7 @@ def make_router(
     @router.get("/overview", response_class=HTMLResponse)
     def overview_page(request: Request, country: str = "") -> Response:
         try:
-            data = cov_mod.overview(store, taxonomy, country or None, ui_language)
+            data = overview_mod.overview(store, taxonomy, country or None, ui_language)
         except ReviewError as e:
             return error_page(request, str(e), 404)
         doms = data["domains"]

@@ -1,5 +1,6 @@
-"""Seeing a country's corpus at a glance: the indicator-by-document coverage matrix, reading lists
-and corpus overview numbers.
+"""Seeing a country's corpus at a glance: the indicator-by-document coverage matrix (CSV, XLSX,
+text) and the passages behind one cell. Reading lists are in ``reading_lists``, the overview
+numbers in ``overview``.
 
 **Coverage matrix** (one country): rows are the taxonomy's indicators grouped by domain, columns
 the country's processed documents (oldest first). A cell holds what the database says about that
@@ -16,14 +17,7 @@ A confirmed decision counts for the indicator the analyst decided (after any rel
 the one suggested. An indicator with no confirmed evidence and no suggestion anywhere is a likely
 "area with potential for further development".
 
-**Reading list**: for an indicator or a domain, the documents ranked by the evidence they hold.
-Each indicator in scope adds to a document's score 2 if the document has confirmed evidence for it
-(developed or gap), else the score of its strongest pending suggestion (0-1), else nothing; ties
-go to the document with more confirmed passages, then more suggested ones. So a law with confirmed
-evidence for three indicators of a domain comes before one with a single strong suggestion.
-
-**Overview**: documents per language, type, year and status; passages per language; passages,
-candidates and review progress per domain.
+May import: ``pipeline.services.review``, ``pipeline.storage``, ``pipeline.stages``.
 """
 
 from __future__ import annotations
@@ -32,19 +26,18 @@ import csv
 import io
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 
 from pipeline.services.review import ReviewError, match_country, sync_items
 from pipeline.stages.taxonomy import Taxonomy
 from pipeline.storage.queries import evidence_join
 from pipeline.storage.store import Store
-from pipeline.storage.tables import CandidateRow, DocumentRow, EmbeddingRow, PassageRow, ReviewStateRow
+from pipeline.storage.tables import CandidateRow, DocumentRow, PassageRow, ReviewStateRow
 
 STATES = ("confirmed", "gap", "suggested", "rejected", "none")
 STATE_LABELS = {
@@ -410,269 +403,9 @@ def to_text(cov: Coverage, width: int = 100) -> str:
     return "\n".join(lines) + "\n"
 
 
-# --------------------------------------------------------------------------- reading lists
-
-
-@dataclass
-class ReadingEntry:
-    rank: int
-    sha256: str
-    title: str
-    filename: str
-    country: str | None
-    date: str | None
-    document_type: str | None
-    language: str | None
-    score: float
-    confirmed_passages: int
-    suggested_passages: int
-    indicators: list[dict[str, Any]]  # [{id, state, score}] per indicator in scope with something
-    passages: list[dict[str, Any]]  # the best few: candidate_id, indicator, state, score, page, excerpt
-
-
-@dataclass
-class ReadingList:
-    scope: str  # "indicator 1.1.1 ..." / "domain 1 ..."
-    indicator_ids: list[str]
-    country: str | None
-    entries: list[ReadingEntry]
-
-
-def _excerpt(text: str, limit: int = EXCERPT) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit].rsplit(" ", 1)[0] + " …"
-
-
-def _scope(taxonomy: Taxonomy, indicator: str | None, domain: str | None, language: str) -> tuple[str, list[str]]:
-    if bool(indicator) == bool(domain):
-        raise CoverageError("give either an indicator or a domain (not both)")
-    if indicator:
-        from pipeline.services.review import resolve_indicator
-
-        ind = resolve_indicator(taxonomy, indicator)
-        return f"indicator {ind.id} {ind.label(language)}", [ind.id]
-    dom = str(domain).strip()
-    if dom not in taxonomy.domain_ids:
-        raise CoverageError(f"unknown domain {domain!r}: domains are {', '.join(taxonomy.domain_ids)}")
-    return (
-        f"domain {dom} {taxonomy.domain(dom).label(language)}",
-        [i.id for i in taxonomy.indicators if i.domain == dom],
-    )
-
-
-def reading_list(
-    store: Store,
-    taxonomy: Taxonomy,
-    *,
-    indicator: str | None = None,
-    domain: str | None = None,
-    country: str | None = None,
-    limit: int = 20,
-    language: str = "en",
-) -> ReadingList:
-    """Documents ranked by the evidence they hold for an indicator or a domain (module docstring)."""
-    scope, ids = _scope(taxonomy, indicator, domain, language)
-    if country:
-        country = match_country(store, country)
-    wanted = set(ids)
-    per_doc: dict[str, dict[str, Cell]] = defaultdict(dict)
-    best: dict[str, list[Evidence]] = defaultdict(list)
-    for e in _evidence(store, country):
-        if e.indicator in wanted:
-            per_doc[e.sha256].setdefault(e.indicator, Cell()).add(e)
-            if e.state != "rejected":
-                best[e.sha256].append(e)
-    scored = []
-    for sha, cells in per_doc.items():
-        score = 0.0
-        for c in cells.values():
-            if c.state in ("confirmed", "gap"):
-                score += CONFIRMED_WEIGHT
-            elif c.state == "suggested":
-                score += c.best_score or 0.0
-        confirmed = len(set().union(*(c.confirmed | c.gap for c in cells.values())))
-        suggested = len(set().union(*(c.suggested for c in cells.values())))
-        if score > 0:
-            scored.append((sha, score, confirmed, suggested, cells))
-    with store.session() as s:
-        meta = {
-            d.sha256: d for d in s.scalars(select(DocumentRow).where(DocumentRow.sha256.in_([x[0] for x in scored])))
-        }
-
-    def year(sha: str) -> int:
-        y = _year(meta[sha].date)
-        return int(y) if y.isdigit() else 0
-
-    scored.sort(key=lambda x: (-x[1], -x[2], -x[3], -year(x[0]), x[0]))  # newer first among equals
-    scored = scored[: max(1, limit)]
-    order = {"confirmed": 0, "gap": 1, "suggested": 2}
-    picks: dict[str, list[Evidence]] = {}
-    for sha, *_rest in scored:
-        seen, chosen = set(), []
-        for e in sorted(best[sha], key=lambda e: (order[e.state], -e.score, e.page)):
-            if e.passage_id not in seen:
-                seen.add(e.passage_id)
-                chosen.append(e)
-            if len(chosen) == 3:
-                break
-        picks[sha] = chosen
-    texts: dict[str, str] = {}
-    pids = [e.passage_id for es in picks.values() for e in es]
-    with store.session() as s:
-        for i in range(0, len(pids), 500):
-            texts.update(
-                s.execute(select(PassageRow.id, PassageRow.text).where(PassageRow.id.in_(pids[i : i + 500]))).all()
-            )
-    entries = []
-    for rank, (sha, score, confirmed, suggested, cells) in enumerate(scored, start=1):
-        d = meta[sha]
-        entries.append(
-            ReadingEntry(
-                rank=rank,
-                sha256=sha,
-                title=d.title or d.filename,
-                filename=d.filename,
-                country=d.country,
-                date=d.date,
-                document_type=d.document_type,
-                language=d.language,
-                score=round(score, 3),
-                confirmed_passages=confirmed,
-                suggested_passages=suggested,
-                indicators=[
-                    {"id": iid, "state": c.state, "score": None if c.best_score is None else round(c.best_score, 3)}
-                    for iid, c in sorted(cells.items(), key=lambda kv: (order.get(kv[1].state, 3), kv[0]))
-                    if c.state != "rejected"
-                ],
-                passages=[
-                    {
-                        "candidate_id": e.candidate_id,
-                        "indicator": e.indicator,
-                        "state": e.state,
-                        "score": round(float(e.score), 3),
-                        "page": e.page,
-                        "passage_id": e.passage_id,
-                        "excerpt": _excerpt(texts.get(e.passage_id, "")),
-                    }
-                    for e in picks[sha]
-                ],
-            )
-        )
-    return ReadingList(scope, ids, country, entries)
-
-
-# --------------------------------------------------------------------------- overview
-
-
 def _year(date: str | None) -> str:
     m = re.match(r"\s*(\d{4})", date or "")
     return m.group(1) if m else "unknown"
-
-
-def _count(rows: Iterable[tuple[Any, int]], default: str = "unknown") -> dict[str, int]:
-    c: Counter[str] = Counter()
-    for key, n in rows:
-        c[str(key) if key not in (None, "") else default] += n
-    return dict(sorted(c.items(), key=lambda kv: (-kv[1], kv[0])))
-
-
-def overview(store: Store, taxonomy: Taxonomy, country: str | None = None, language: str = "en") -> dict[str, Any]:
-    """The corpus in numbers (for ``mgi overview`` and the dashboard)."""
-    sync_items(store)
-    if country:
-        country = match_country(store, country)
-    in_country = (func.lower(DocumentRow.country) == country.lower()) if country else None
-
-    def docs_where(q: Any) -> Any:
-        return q.where(in_country) if in_country is not None else q
-
-    with store.session() as s:
-        by_status = _count(s.execute(docs_where(select(DocumentRow.status, func.count()).group_by(DocumentRow.status))))
-        processed = docs_where(select(DocumentRow).where(DocumentRow.status == "processed")).subquery()
-        by_language = _count(s.execute(select(processed.c.language, func.count()).group_by(processed.c.language)))
-        by_type = _count(s.execute(select(processed.c.document_type, func.count()).group_by(processed.c.document_type)))
-        years: Counter[str] = Counter()
-        for date, n in s.execute(select(processed.c.date, func.count()).group_by(processed.c.date)):
-            years[_year(date)] += n
-        by_country = _count(s.execute(select(processed.c.country, func.count()).group_by(processed.c.country)))
-        pq = select(PassageRow.language, func.count()).join(
-            DocumentRow, DocumentRow.sha256 == PassageRow.document_sha256
-        )
-        passages_by_language = _count(s.execute(docs_where(pq).group_by(PassageRow.language)))
-        eq = select(EmbeddingRow.encoder, func.count()).join(PassageRow, PassageRow.id == EmbeddingRow.passage_id)
-        eq = eq.join(DocumentRow, DocumentRow.sha256 == PassageRow.document_sha256)
-        embeddings = _count(s.execute(docs_where(eq).group_by(EmbeddingRow.encoder)))
-        base = evidence_join(
-            select(
-                CandidateRow.domain,
-                func.coalesce(ReviewStateRow.status, CandidateRow.status),
-                func.count(),
-                func.count(distinct(CandidateRow.passage_id)),
-            ),
-            outer=True,
-        )
-        cand_rows = s.execute(
-            docs_where(base).group_by(CandidateRow.domain, func.coalesce(ReviewStateRow.status, CandidateRow.status))
-        ).all()
-        pdq = (
-            select(CandidateRow.domain, func.count(distinct(CandidateRow.passage_id)))
-            .join(PassageRow, PassageRow.id == CandidateRow.passage_id)
-            .join(DocumentRow, DocumentRow.sha256 == PassageRow.document_sha256)
-        )
-        passages_per_domain = dict(s.execute(docs_where(pdq).group_by(CandidateRow.domain)).all())
-    domains = []
-    cov_states: dict[str, Counter[str]] = defaultdict(Counter)
-    per_indicator: dict[str, set[str]] = defaultdict(set)
-    for e in _evidence(store, country):
-        per_indicator[e.indicator].add(e.state)
-    for ind in taxonomy.indicators:
-        states = per_indicator.get(ind.id, set())
-        overall = next((x for x in ("confirmed", "gap", "suggested") if x in states), "none")
-        cov_states[ind.domain][overall] += 1
-    by_domain: dict[str, Counter[str]] = defaultdict(Counter)
-    for dom, status, n, _np in cand_rows:
-        by_domain[str(dom)][status or "pending"] += n
-    for dom in taxonomy.domains:
-        c = by_domain.get(dom.id, Counter())
-        total = sum(c.values())
-        decided = c.get("confirmed", 0) + c.get("rejected", 0)
-        domains.append(
-            {
-                "id": dom.id,
-                "name": dom.label(language),
-                "indicators": sum(1 for i in taxonomy.indicators if i.domain == dom.id),
-                "passages": int(passages_per_domain.get(dom.id, 0)),
-                "candidates": total,
-                "pending": c.get("pending", 0),
-                "confirmed": c.get("confirmed", 0),
-                "rejected": c.get("rejected", 0),
-                "conflict": c.get("conflict", 0),
-                "reviewed_share": round(decided / total, 4) if total else 0.0,
-                "indicator_coverage": {
-                    k: cov_states[dom.id].get(k, 0) for k in ("confirmed", "gap", "suggested", "none")
-                },
-            }
-        )
-    n_docs = sum(by_status.values())
-    return {
-        "country": country,
-        "taxonomy": taxonomy.key,
-        "documents": {
-            "total": n_docs,
-            "by_status": by_status,
-            "by_language": by_language,
-            "by_type": by_type,
-            "by_year": dict(sorted(years.items())),
-            "by_country": by_country,
-        },
-        "passages": {"total": sum(passages_by_language.values()), "by_language": passages_by_language},
-        "embeddings": embeddings,
-        "candidates": {
-            "total": sum(d["candidates"] for d in domains),
-            "by_status": {k: sum(d[k] for d in domains) for k in ("pending", "confirmed", "rejected", "conflict")},
-        },
-        "domains": domains,
-    }
 
 
 # --------------------------------------------------------------------------- one cell

@@ -15,6 +15,7 @@ from triage_seed import TESTLAND, expected_cells, seed_coverage_corpus
 
 from pipeline.config import DEFAULT_TAXONOMY
 from pipeline.services import coverage as cov
+from pipeline.services import overview, reading_lists
 from pipeline.stages.taxonomy import load_taxonomy
 from pipeline.storage.store import Store
 
@@ -100,7 +101,7 @@ def test_text_rendering_marks_each_cell(corpus: dict) -> None:
 
 def test_reading_list_ranks_documents_by_evidence(corpus: dict) -> None:
     store = corpus["store"]
-    rl = cov.reading_list(store, TAXONOMY, domain="1", country="Testland")
+    rl = reading_lists.reading_list(store, TAXONOMY, domain="1", country="Testland")
     assert [e.sha256 for e in rl.entries] == [corpus["B"].sha256, corpus["A"].sha256]
     b, a = rl.entries
     assert b.score == pytest.approx(2.55) and a.score == pytest.approx(2.0)  # gap 2 + 0.55 vs confirmed 2
@@ -108,18 +109,18 @@ def test_reading_list_ranks_documents_by_evidence(corpus: dict) -> None:
     assert [p["state"] for p in a.passages] == ["confirmed", "suggested"]
     assert a.passages[0]["excerpt"] == "Every migrant shall have access to emergency health care."
     assert {i["id"]: i["state"] for i in b.indicators} == {"1.2.2": "gap", "1.1.1": "suggested"}
-    one = cov.reading_list(store, TAXONOMY, indicator="1.1.1")
+    one = reading_lists.reading_list(store, TAXONOMY, indicator="1.1.1")
     assert [e.title for e in one.entries] == ["Health Act", "Foreign Health Act", "Loi sur le séjour"]
     assert one.scope == "indicator 1.1.1 Migrants' access to public health care"
-    assert [e.title for e in cov.reading_list(store, TAXONOMY, domain="2").entries] == ["Loi sur le séjour"]
+    assert [e.title for e in reading_lists.reading_list(store, TAXONOMY, domain="2").entries] == ["Loi sur le séjour"]
     with pytest.raises(cov.CoverageError, match="either an indicator or a domain"):
-        cov.reading_list(store, TAXONOMY)
+        reading_lists.reading_list(store, TAXONOMY)
     with pytest.raises(cov.CoverageError, match="unknown domain '7'"):
-        cov.reading_list(store, TAXONOMY, domain="7")
+        reading_lists.reading_list(store, TAXONOMY, domain="7")
 
 
 def test_overview_numbers(corpus: dict) -> None:
-    o = cov.overview(corpus["store"], TAXONOMY, "Testland")
+    o = overview.overview(corpus["store"], TAXONOMY, "Testland")
     assert o["country"] == TESTLAND
     assert o["documents"]["total"] == 3
     assert o["documents"]["by_language"] == {"en": 1, "es": 1, "fr": 1}
@@ -132,7 +133,7 @@ def test_overview_numbers(corpus: dict) -> None:
     assert d1["indicator_coverage"] == {"confirmed": 1, "gap": 1, "suggested": 0, "none": d1["indicators"] - 2}
     assert (d2["candidates"], d2["pending"], d2["passages"]) == (2, 2, 2)
     assert o["candidates"] == {"total": 7, "by_status": {"pending": 4, "confirmed": 2, "rejected": 1, "conflict": 0}}
-    everything = cov.overview(corpus["store"], TAXONOMY)
+    everything = overview.overview(corpus["store"], TAXONOMY)
     assert everything["documents"]["total"] == 4 and everything["documents"]["by_country"][TESTLAND] == 3
 
 

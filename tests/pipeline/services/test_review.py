@@ -434,7 +434,7 @@ def test_item_detail_highlights_the_passage_in_its_page(store, users):
 
 
 def test_terminal_review_with_piped_keys(store, users, taxonomy):
-    from apps.cli.review import terminal_review
+    from apps.cli.terminal import terminal_review
 
     keys = io.StringIO("a\nx\nc\nfamily reunif\ng\nn spouses only\ng\ns\nu\nwhat\nq\n")
     out = io.StringIO()
@@ -461,7 +461,7 @@ def test_terminal_review_with_piped_keys(store, users, taxonomy):
 
 
 def test_terminal_review_ends_cleanly_at_end_of_input(store, users, taxonomy):
-    from apps.cli.review import terminal_review
+    from apps.cli.terminal import terminal_review
 
     counts = terminal_review(
         store, users["alice"], taxonomy, QueueFilter(), stdin=io.StringIO("a\n"), stdout=io.StringIO()
