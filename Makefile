@@ -24,12 +24,14 @@ run: install
 	$(VENV)/bin/mgi run corpora/sample
 
 test: install
+	$(VENV)/bin/lint-imports
 	bash scripts/system-deps.sh
 	$(VENV)/bin/pytest -q -ra
 
 lint: install
-	$(VENV)/bin/ruff check pipeline flows tests bench
-	$(VENV)/bin/ruff format --check pipeline flows tests bench
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check pipeline flows apps tests bench
+	$(VENV)/bin/ruff format --check pipeline flows apps tests bench
 
 train: install
 	$(VENV)/bin/mgi train --out models/default

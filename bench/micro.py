@@ -158,7 +158,7 @@ def _runs_by_threads(folder: Path, name: str, env_extra: dict[str, str]) -> dict
         home = WORK / f"{name}-{threads}"
         shutil.rmtree(home, ignore_errors=True)
         env = base_env(home, {**env_extra, "MGI_ENCODER_THREADS": str(threads)})
-        cmd = [PY, "-m", "pipeline.cli", "run", str(folder), "--json", "--quiet"]
+        cmd = [PY, "-m", "apps.cli", "run", str(folder), "--json", "--quiet"]
         proc = measure(cmd, env, WORK / "logs", f"{name}-threads-{threads}")
         if proc.code != 0 or not proc.out:
             raise RuntimeError(f"mgi run failed:\n{proc.tail}")

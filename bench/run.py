@@ -212,7 +212,7 @@ def run_size(pages: int, configs: dict[str, dict[str, Any]], work: Path, log) ->
         shutil.rmtree(home, ignore_errors=True)
         env = base_env(home, cfg["env"])
         logs = work / "logs"
-        run_cmd = [PY, "-m", "pipeline.cli", "run", str(corpus.folder), "--json", "--quiet"]
+        run_cmd = [PY, "-m", "apps.cli", "run", str(corpus.folder), "--json", "--quiet"]
         log(f"[{pages} pages, {key}] (a) mgi run into a fresh MGI_HOME ...")
         row.first = measure(run_cmd, env, logs, f"{pages}p-{key}-run1")
         _check(row.first, "the pipeline run")
@@ -269,7 +269,7 @@ def run_classify_text(n: int, configs: dict[str, dict[str, Any]], work: Path, lo
         env = base_env(home, cfg["env"])
         dest = work / f"classify-{key}.jsonl"
         log(f"[classify-text, {key}] {n} lines ...")
-        cmd = [PY, "-m", "pipeline.cli", "classify-text", "--input", str(src), "--output", str(dest)]
+        cmd = [PY, "-m", "apps.cli", "classify-text", "--input", str(src), "--output", str(dest)]
         proc = measure(cmd, env, work / "logs", f"classify-{key}")
         if proc.code != 0:
             raise RuntimeError(f"classify-text failed (exit {proc.code}):\n{proc.tail}")

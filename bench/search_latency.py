@@ -40,9 +40,10 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy import insert, select  # noqa: E402
 
 from bench.machine import cpu_model  # noqa: E402
-from pipeline import search as search_mod  # noqa: E402
-from pipeline.search import SearchEntryRow, SemanticSearch, ensure_search_schema  # noqa: E402
-from pipeline.store import CandidateRow, DocumentRow, EmbeddingRow, PassageRow, Store  # noqa: E402
+from pipeline.services import search as search_mod  # noqa: E402
+from pipeline.services.search import SemanticSearch  # noqa: E402
+from pipeline.storage.store import Store  # noqa: E402
+from pipeline.storage.tables import CandidateRow, DocumentRow, EmbeddingRow, PassageRow, SearchEntryRow  # noqa: E402
 
 LANGUAGES = ["en", "fr", "es", "pt"]
 COUNTRIES = [f"Country {i:02d}" for i in range(20)]
@@ -165,7 +166,6 @@ def run_dim(n: int, dim: int, n_queries: int, workdir: Path, seed: int) -> dict:
     name = f"bench-{dim}"
     home = workdir / f"home-{dim}"
     store = Store(f"sqlite:///{home / 'mgi.db'}")
-    ensure_search_schema(store)
     fill_s, passages = fill_store(store, vectors, name, rng)
     enc = StubEncoder(name, queries)
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 import csv
 import re
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from fpdf import FPDF
@@ -487,7 +487,7 @@ def build(doc: dict) -> int:
 
 
 def utc(y, m, d, hh=9, mm=0):
-    return datetime(y, m, d, hh, mm, 0, tzinfo=timezone.utc)
+    return datetime(y, m, d, hh, mm, 0, tzinfo=UTC)
 
 
 DOCS: list[dict] = []

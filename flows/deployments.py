@@ -1,6 +1,6 @@
 """Deployments: the only place that knows schedules, work pools and Prefect servers.
 
-Two deployments, built from the inbox config (``pipeline/inbox.py``, default ``MGI_HOME/inbox.yaml``):
+Two deployments, built from the inbox config (``pipeline/services/inbox.py``, default ``MGI_HOME/inbox.yaml``):
 
 * ``mgi-batch`` — ``process_inbox`` on the inbox's cron (default every night at 02:00): new and
   changed documents of every inbox folder, one run, summary stored and published as artifacts;
@@ -35,8 +35,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import REPO_ROOT, ConfigError
-from pipeline.inbox import Inbox
+from pipeline.config import REPO_ROOT
+from pipeline.errors import ConfigError
+from pipeline.services.inbox import Inbox
 
 BATCH_NAME = "mgi-batch"
 RETRAIN_NAME = "mgi-retrain"

@@ -1,57 +1,37 @@
-"""The batch flows: folders of policy documents in, a queue of indicator evidence out.
-
-ingest -> detect language -> split into passages -> classify -> queue, one document at a time;
-a document that fails is recorded with its reason and the batch goes on.
+"""The batch flows: thin Prefect wrappers over the per-document runner (``pipeline.services.runs``).
 
 * ``process_documents`` — what ``mgi run`` calls: some paths, one country/level for all.
 * ``process_inbox`` — what the schedule runs (``flows/deployments.py``): the folders of an inbox
-  config (``pipeline/inbox.py``), each with its own country/level, as one run.
+  config (``pipeline/services/inbox.py``), each with its own country/level, as one run.
 
-Both are incremental (a document already stored, by SHA-256, is skipped before anything is
-loaded), resumable (an attempt is counted before the work starts and a document is written in one
-transaction, so a run killed anywhere leaves nothing half-written and the next run finishes the
-job), and can hand the per-document work to a Dask cluster (``workers`` for a local one,
-``dask_address`` for a running one) with the same results as the default in-process runner.
+Here: the document's steps as Prefect tasks (reading is retried on I/O errors), the Dask task
+runner (``workers`` for a local cluster, ``dask_address`` for a running one; the same results as
+the default in-process runner), the temporary Prefect server started beside the model load, and
+the run summary published as artifacts.
+
+May import: ``pipeline`` (core and services), Prefect, prefect-dask; never ``apps``.
 """
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import os
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from pipeline.stages.analyse import Analysis, Classifier, Prepared, classify, prepare
-from pipeline.batch import (
-    NO_MODEL_NEEDED,
-    Job,
-    RunSummary,
-    Source,
-    batch_params,
-    path_params,
-    path_sources,
-    plan_batch,
-    tally,
-)
-from pipeline.learning.factory import build_classifier
-from pipeline.stages.heap import freeze_loaded
-from pipeline.stages.ingest import IngestError, Limits, sha256_file
-from pipeline.stages.ingest import read_document as ingest_document
 from pipeline.records import DocumentMeta, DocumentOutcome
-from pipeline.store import Store
-from pipeline.stages.taxonomy import load_taxonomy
-
-Progress = Callable[[DocumentOutcome, int, int], None]
-HEARTBEAT_SECONDS = 30.0
+from pipeline.services import runs
+from pipeline.services.batch import Job, RunSummary, Source, path_params, path_sources
+from pipeline.stages.analyse import Analysis, Classifier, Prepared, classify
+from pipeline.stages.ingest import IngestError
+from pipeline.storage.store import Store
 
 
 def _retry_unless_bad_input(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's callback signature
@@ -76,8 +56,7 @@ def _retry_unless_bad_input(task, task_run, state) -> bool:  # noqa: ANN001 - Pr
 )
 def prepare_document(path: Path, meta: DocumentMeta, sha256: str) -> Prepared:
     """Read the file, detect its language, split it into passages (no model needed)."""
-    doc, pages = ingest_document(path, meta, sha256, Limits.from_env())
-    return prepare(doc, pages)
+    return runs.prepare_document(path, meta, sha256)
 
 
 @task(name="classify-document", cache_policy=NO_CACHE)
@@ -87,77 +66,10 @@ def classify_document(prepared: Prepared, classifier: Classifier, top_k: int) ->
 
 @task(name="store-document", cache_policy=NO_CACHE, retries=3, retry_delay_seconds=2)
 def store_document(store: Store, prepared: Prepared, result: Analysis, encoder: str, run_id: int) -> int:
-    return store.save_document(
-        prepared.doc,
-        prepared.pages,
-        result.language,
-        result.passages,
-        result.embeddings,
-        encoder,
-        result.candidates,
-        run_id,
-    )
+    return runs.store_document(store, prepared, result, encoder, run_id)
 
 
-# --------------------------------------------------------------------------- per-process caches
-# A Dask worker (or the flow's own process) loads the encoder and model once and opens the database
-# once, however many documents it is given.
-
-_LOCK = threading.Lock()
-_CLASSIFIERS: dict[tuple[Any, ...], Classifier] = {}
-_STORES: dict[tuple[str, int | None], Store] = {}
-_LOADS = {"classifier": 0}
-
-
-def _mtime(path: Path | None) -> float | None:
-    try:
-        return path.stat().st_mtime if path is not None else None
-    except OSError:
-        return None
-
-
-def shared_classifier(taxonomy_path: Path, model_path: Path | None, embedder: str | None) -> Classifier:
-    """The classifier for these settings, built once per process (rebuilt if the model or taxonomy file changes)."""
-    model_path = Path(model_path).resolve() if model_path else None
-    key = (
-        str(Path(taxonomy_path).resolve()),
-        _mtime(Path(taxonomy_path)),
-        str(model_path) if model_path else None,
-        _mtime(model_path / "card.json") if model_path else None,
-        embedder,
-    )
-    with _LOCK:
-        if key not in _CLASSIFIERS:
-            _CLASSIFIERS[key] = build_classifier(Path(taxonomy_path), model_path, embedder)
-            _LOADS["classifier"] += 1
-            freeze_loaded()  # kept for the life of the process: out of the garbage collector's sight
-        return _CLASSIFIERS[key]
-
-
-def shared_store(db_url: str, max_attempts: int | None = None) -> Store:
-    with _LOCK:
-        key = (db_url, max_attempts)
-        if key not in _STORES:
-            _STORES[key] = Store(db_url, max_attempts=max_attempts)
-        return _STORES[key]
-
-
-class LazyClassifier:
-    """Loads the encoder and model on first use, so a run with nothing new to do stays fast."""
-
-    def __init__(self, taxonomy_path: Path, model_path: Path | None, embedder: str | None) -> None:
-        self._args = (Path(taxonomy_path), Path(model_path) if model_path else None, embedder)
-        load_taxonomy(self._args[0])  # a bad taxonomy file stops the run before any document is touched
-        self._classifier: Classifier | None = None
-
-    def get(self) -> Classifier:
-        if self._classifier is None:
-            self._classifier = shared_classifier(*self._args)
-        return self._classifier
-
-    @property
-    def model_version(self) -> str:
-        return self._classifier.model_version if self._classifier else NO_MODEL_NEEDED
+STEPS = runs.Steps(prepare=prepare_document, classify=classify_document, store=store_document)
 
 
 def warm_start(taxonomy_path: Path, model_path: Path | None, embedder: str | None) -> None:
@@ -177,209 +89,12 @@ def warm_start(taxonomy_path: Path, model_path: Path | None, embedder: str | Non
         server = threading.Thread(target=start, name="mgi-prefect-server-start", daemon=True)
         server.start()
     try:
-        shared_classifier(Path(taxonomy_path), Path(model_path) if model_path else None, embedder)
+        runs.shared_classifier(Path(taxonomy_path), Path(model_path) if model_path else None, embedder)
     except Exception:  # noqa: BLE001, S110 - a model that cannot load is reported against each document
         pass
     finally:
         if server is not None:
             server.join()
-
-
-# --------------------------------------------------------------------------- one document
-
-
-def process_one(
-    path: Path,
-    meta: DocumentMeta,
-    store: Store,
-    lazy: LazyClassifier,
-    top_k: int,
-    run_id: int,
-    sha: str | None = None,
-) -> DocumentOutcome:
-    """One file through every stage; never raises for a bad file. ``sha``: its SHA-256 if already known
-    (the batch hashes every file first, to skip the stored ones before loading anything)."""
-    started = begin_one(path, meta, store, run_id, sha)
-    if isinstance(started, DocumentOutcome):
-        return started
-    try:
-        prepared = prepare_document(path, meta, started.sha256)
-    except Exception as err:  # noqa: BLE001 - one bad document must not end the batch
-        return fail_one(started, err, store, run_id)
-    return finish_one(started, prepared, store, lazy, top_k, run_id)
-
-
-@dataclass(frozen=True)
-class Started:
-    """A document whose attempt is counted: what finishing it needs to know."""
-
-    path: Path
-    meta: DocumentMeta
-    sha256: str
-    size: int
-
-
-def begin_one(
-    path: Path, meta: DocumentMeta, store: Store, run_id: int, sha: str | None = None
-) -> Started | DocumentOutcome:
-    """Hash (unless known), skip what is stored, and count an attempt before any work is done."""
-    if sha is None:
-        try:
-            sha = sha256_file(path)
-        except OSError as err:
-            return DocumentOutcome(str(path), None, "failed", f"cannot read the file: {err.strerror or err}")
-        todo, why = store.should_process(sha)
-        if not todo:
-            return DocumentOutcome(str(path), sha, "skipped", why)
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0
-    go, why = store.begin_attempt(str(path), sha, run_id, meta, size)  # counted before any work: see store.py
-    if not go:
-        return DocumentOutcome(str(path), sha, "skipped", why)
-    return Started(path, meta, sha, size)
-
-
-def fail_one(started: Started, err: BaseException, store: Store, run_id: int) -> DocumentOutcome:
-    """Record why a document failed (an IngestError says it itself; anything else by its type)."""
-    reason = str(err) if isinstance(err, IngestError) else f"{type(err).__name__}: {err}"
-    path, sha = str(started.path), started.sha256
-    status = store.record_failure(path, sha, reason, started.meta, started.size, run_id=run_id)
-    if status == "processed":  # another run stored it meanwhile; this attempt's error changes nothing
-        return DocumentOutcome(path, sha, "skipped", "already processed")
-    return DocumentOutcome(path, sha, "failed" if status == "failed" else "parked", reason)
-
-
-def finish_one(
-    started: Started, prepared: Prepared, store: Store, lazy: LazyClassifier, top_k: int, run_id: int
-) -> DocumentOutcome:
-    """Classify a prepared document and store it with everything it produced, in one transaction."""
-    try:
-        classifier = lazy.get()
-        result = classify_document(prepared, classifier, top_k)
-        added = store_document(store, prepared, result, classifier.encoder.name, run_id)
-    except Exception as err:  # noqa: BLE001 - one bad document must not end the batch
-        return fail_one(started, err, store, run_id)
-    doc = prepared.doc
-    if doc.reason:  # read only in part (e.g. pages that could not be OCRed): processed, with the reason kept
-        _note_partial(store, started.sha256, doc.reason)
-    return DocumentOutcome(
-        str(started.path),
-        started.sha256,
-        "new",
-        doc.reason,
-        result.language.code,
-        len(result.passages),
-        added,
-        result.candidates_by_domain(),
-    )
-
-
-class ReadAhead:
-    """One document being prepared (the ``prepare-document`` task) on a thread of its own.
-
-    A daemon thread, with the flow's context copied to it, rather than Prefect's thread pool: the
-    pool's threads are joined when Python exits, so a Ctrl-C waited for the document being read
-    ahead (24 s for the 563-page act of the real corpus, against 2 s one document at a time).
-    Nothing is written on this thread (the attempt is counted, and the results stored, by the
-    caller), so a thread cut short at exit loses nothing.
-    """
-
-    def __init__(self, started: Started) -> None:
-        self.started = started
-        self._done = threading.Event()
-        self._result: Prepared | None = None
-        self._error: BaseException | None = None
-        context = contextvars.copy_context()
-        thread = threading.Thread(target=context.run, args=(self._run,), name="mgi-read-ahead", daemon=True)
-        thread.start()
-
-    def _run(self) -> None:
-        try:
-            self._result = prepare_document(self.started.path, self.started.meta, self.started.sha256)
-        except BaseException as err:  # noqa: BLE001 - handed to the caller by result()
-            self._error = err
-        finally:
-            self._done.set()
-
-    def result(self) -> Prepared:
-        self._done.wait()
-        if self._error is not None:
-            raise self._error
-        assert self._result is not None
-        return self._result
-
-
-def process_pipelined(
-    jobs: Sequence[Job],
-    store: Store,
-    lazy: LazyClassifier,
-    top_k: int,
-    run_id: int,
-    report: Callable[[DocumentOutcome], None],
-) -> None:
-    """The documents in order, each read and split on a thread of its own while the one before it
-    is classified and stored here.
-
-    Reading (pdfplumber) and splitting are pure Python; encoding mostly runs in native code that
-    releases the interpreter lock. So the two halves overlap instead of taking turns (the
-    before/after of this change, with the others made with it, is in docs/benchmarks.md). One
-    document is read at a time and at most two are in memory; results and their order are those of
-    one document after another. The model is loaded for the first document that reads well (while
-    the second is read), so a run of only unreadable files never loads it.
-    """
-
-    def submit(job: Job) -> ReadAhead | None:
-        started = begin_one(Path(job.path), job.meta, store, run_id, job.sha256)
-        if isinstance(started, DocumentOutcome):
-            report(started)
-            return None
-        return ReadAhead(started)
-
-    queue = list(jobs)
-    ahead: ReadAhead | None = None
-    while ahead is not None or queue:
-        while queue and ahead is None:
-            ahead = submit(queue.pop(0))
-        if ahead is None:
-            break
-        current, ahead = ahead, None
-        try:
-            prepared = current.result()
-        except Exception as err:  # noqa: BLE001 - one bad document must not end the batch
-            report(fail_one(current.started, err, store, run_id))
-            continue
-        while queue and ahead is None:  # the next one is read and split while this one is classified
-            ahead = submit(queue.pop(0))
-        report(finish_one(current.started, prepared, store, lazy, top_k, run_id))
-
-
-def _note_partial(store: Store, sha256: str, reason: str) -> None:
-    """Keep a processed document's "partial: ..." reason (``Store.save_document`` clears the reason)."""
-    from pipeline.store import DocumentRow
-
-    with store.session() as s, s.begin():
-        row = s.get(DocumentRow, sha256)
-        if row is not None:
-            row.reason = reason
-
-
-def run_job(
-    job: Job,
-    db_url: str,
-    taxonomy_path: str,
-    model_path: str | None,
-    embedder: str | None,
-    top_k: int,
-    run_id: int,
-    max_attempts: int | None,
-) -> tuple[int, DocumentOutcome, int, int]:
-    """A document on a worker: (job index, outcome, worker pid, classifier loads in that process)."""
-    store = shared_store(db_url, max_attempts)
-    lazy = LazyClassifier(Path(taxonomy_path), Path(model_path) if model_path else None, embedder)
-    outcome = process_one(Path(job.path), job.meta, store, lazy, top_k, run_id, sha=job.sha256)
-    return job.index, outcome, os.getpid(), _LOADS["classifier"]
 
 
 @task(name="process-document", cache_policy=NO_CACHE)
@@ -397,8 +112,11 @@ def process_document(
     # globals: the per-process caches would be empty for every task. Going through the imported
     # module keeps one classifier and one database engine per worker process.
     from flows import process as module
+    from pipeline.services import runs as runner
 
-    return module.run_job(job, db_url, taxonomy_path, model_path, embedder, top_k, run_id, max_attempts)
+    return runner.run_job(
+        job, db_url, taxonomy_path, model_path, embedder, top_k, run_id, max_attempts, steps=module.STEPS
+    )
 
 
 @flow(name="mgi-process-on-dask", log_prints=False, validate_parameters=False)
@@ -427,7 +145,7 @@ def process_on_dask(
             res = fut.result()
         except Exception as err:  # noqa: BLE001 - a worker died or the task crashed outside process_one
             reason = f"worker failed: {type(err).__name__}: {err}"
-            store = shared_store(db_url, max_attempts)
+            store = runs.shared_store(db_url, max_attempts)
             status = store.record_failure(job.path, job.sha256, reason, job.meta, run_id=run_id)
             outcome = DocumentOutcome(job.path, job.sha256, "failed" if status == "failed" else status, reason)
             res = (job.index, outcome, 0, 0)
@@ -493,27 +211,33 @@ def dask_runner(workers: int | None, dask_address: str | None):  # noqa: ANN201
     )
 
 
-class _Heartbeat:
-    """Refreshes the run's heartbeat while it is alive, so other processes can tell a dead run from a long one."""
+def on_dask(
+    workers: int | None,
+    dask_address: str | None,
+    db_url: str,
+    taxonomy_path: str,
+    model_path: str | None,
+    embedder: str | None,
+    top_k: int,
+    max_attempts: int | None,
+) -> runs.OnDask:
+    """What ``runs.run_batch`` calls to hand a batch's new documents to a Dask cluster."""
 
-    def __init__(self, store: Store, run_id: int, every: float = HEARTBEAT_SECONDS) -> None:
-        self._stop = threading.Event()
+    def submit(todo: list[Job], run_id: int, report: Callable[[DocumentOutcome], None]) -> list[runs.Result]:
+        with _environment_for_workers():
+            return process_on_dask.with_options(task_runner=dask_runner(workers, dask_address))(
+                todo,
+                db_url,
+                str(taxonomy_path),
+                str(model_path) if model_path else None,
+                embedder,
+                top_k,
+                run_id,
+                max_attempts,
+                on_result=lambda _job, outcome: report(outcome),
+            )
 
-        def beat() -> None:
-            while not self._stop.wait(every):
-                try:
-                    store.heartbeat(run_id)
-                except Exception:  # noqa: BLE001, S112 - a missed beat is harmless
-                    continue
-
-        self._thread = threading.Thread(target=beat, name=f"mgi-run-{run_id}-heartbeat", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-
-
-# --------------------------------------------------------------------------- a batch
+    return submit
 
 
 def run_batch(
@@ -523,118 +247,32 @@ def run_batch(
     model_path: str | None = None,
     embedder: str | None = None,
     top_k: int = 3,
-    progress: Progress | None = None,
+    progress: runs.Progress | None = None,
     workers: int | None = None,
     dask_address: str | None = None,
     max_attempts: int | None = None,
     kind: str = "process",
     params: dict[str, Any] | None = None,
 ) -> RunSummary:
-    """The body of both batch flows (call it inside a flow)."""
-    started = time.perf_counter()
-    logger = get_run_logger()
-    store = Store(db_url, max_attempts=max_attempts)
-    lazy = LazyClassifier(Path(taxonomy_path), Path(model_path) if model_path else None, embedder)
-    interrupted = store.mark_stale_runs()
-    if interrupted:
-        logger.warning("runs %s had died mid-way; marked interrupted", ", ".join(f"#{i}" for i in interrupted))
-    # hash every file and skip, in a few queries, what is stored or parked: nothing is loaded for them
-    plan = plan_batch(sources, store)
-    use_dask = bool(workers and workers > 0) or bool(dask_address)
-    runner = (
-        (f"dask:{dask_address}" if dask_address else f"dask:local({int(workers or 1)} workers)")
-        if use_dask
-        else "default"
+    """``runs.run_batch`` inside a flow: the steps as tasks, the flow's logger, Dask, artifacts."""
+    return runs.run_batch(
+        sources,
+        db_url,
+        taxonomy_path,
+        model_path,
+        embedder,
+        top_k,
+        progress,
+        workers,
+        dask_address,
+        max_attempts,
+        kind,
+        params,
+        steps=STEPS,
+        logger=get_run_logger(),
+        on_dask=on_dask(workers, dask_address, db_url, taxonomy_path, model_path, embedder, top_k, max_attempts),
+        publish=publish_artifacts,
     )
-    run_id = store.start_run(
-        batch_params(sources, model_path, embedder, top_k, runner, store.max_attempts, params), kind=kind
-    )
-    summary = RunSummary(run_id, store.display_url, "", unsupported=[str(p) for p in plan.unsupported], runner=runner)
-    summary.interrupted_runs = interrupted
-    heartbeat = _Heartbeat(store, run_id)
-    total = len(plan.todo) + len(plan.outcomes)
-    done = 0
-
-    def report(outcome: DocumentOutcome) -> None:
-        nonlocal done
-        done += 1
-        summary.outcomes.append(outcome)
-        if outcome.status in ("failed", "parked"):
-            logger.warning("%s: %s", outcome.path, outcome.reason)
-        if progress is not None:
-            progress(outcome, done, total)
-
-    try:
-        for outcome in plan.outcomes:
-            report(outcome)
-        todo = plan.todo
-        # the new and changed documents
-        if todo and use_dask:
-            with _environment_for_workers():
-                results = process_on_dask.with_options(task_runner=dask_runner(workers, dask_address))(
-                    todo,
-                    db_url,
-                    str(taxonomy_path),
-                    str(model_path) if model_path else None,
-                    embedder,
-                    top_k,
-                    run_id,
-                    max_attempts,
-                    on_result=lambda _job, outcome: report(outcome),
-                )
-            loads = {pid: n for _i, _o, pid, n in results if pid}
-            summary.workers = {"processes": len(loads), "classifier_loads": sum(loads.values())}
-            summary.model_version = _model_version_of(lazy, results)
-        else:
-            process_pipelined(todo, store, lazy, top_k, run_id, report)
-            summary.model_version = lazy.model_version
-        tally(summary)
-        summary.seconds = round(time.perf_counter() - started, 2)
-        store.finish_run(run_id, summary.stored_dict())
-    except BaseException as err:
-        tally(summary)
-        summary.seconds = round(time.perf_counter() - started, 2)
-        status = "interrupted" if isinstance(err, KeyboardInterrupt) else "failed"
-        data = summary.stored_dict() | {"error": f"{type(err).__name__}: {err}"}
-        try:
-            store.finish_run(run_id, data, status=status)
-        except Exception:  # noqa: BLE001 - the original error matters more
-            logger.exception("could not record the end of run #%s", run_id)
-        raise
-    finally:
-        heartbeat.stop()
-    publish_artifacts(summary)
-    return summary
-
-
-def _model_version_of(lazy: LazyClassifier, results: list[tuple[int, DocumentOutcome, int, int]]) -> str:
-    if not any(o.status == "new" for _i, o, _p, _n in results):
-        return NO_MODEL_NEEDED
-    return lazy.get().model_version  # the same settings as the workers'; cached after the first load
-
-
-def summary_markdown(summary: RunSummary) -> str:
-    lines = [
-        f"# MGI run #{summary.run_id}",
-        "",
-        f"- finished in {summary.seconds:.1f} s on the {summary.runner} runner, model `{summary.model_version}`",
-        f"- documents: **{summary.new} new**, {summary.skipped} skipped (already processed), "
-        f"**{summary.failed} failed**, {summary.parked} parked (not tried again)",
-        f"- passages: {summary.passages}; candidates added: **{summary.candidates}**",
-        f"- database: `{summary.database}`",
-    ]
-    if summary.interrupted_runs:
-        lines.append(f"- earlier runs found interrupted: {', '.join(f'#{i}' for i in summary.interrupted_runs)}")
-    if summary.unsupported:
-        lines.append(f"- ignored {len(summary.unsupported)} file(s) of an unsupported type")
-    if summary.candidates_by_domain:
-        lines += ["", "| domain | candidates |", "|---|---:|"]
-        lines += [f"| {d} | {n} |" for d, n in summary.candidates_by_domain.items()]
-    bad = [o for o in summary.outcomes if o.status in ("failed", "parked")]
-    if bad:
-        lines += ["", "## Failures", ""]
-        lines += [f"- `{Path(o.path).name}` ({o.status}): {o.reason}" for o in bad[:100]]
-    return "\n".join(lines) + "\n"
 
 
 def publish_artifacts(summary: RunSummary) -> None:
@@ -644,7 +282,7 @@ def publish_artifacts(summary: RunSummary) -> None:
         from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
         create_markdown_artifact(
-            key="mgi-run-summary", markdown=summary_markdown(summary), description=f"MGI run #{summary.run_id}"
+            key="mgi-run-summary", markdown=runs.summary_markdown(summary), description=f"MGI run #{summary.run_id}"
         )
         rows = [
             {
@@ -679,7 +317,7 @@ def process_documents(
     country: str | None = None,
     level: str | None = None,
     top_k: int = 3,
-    progress: Progress | None = None,
+    progress: runs.Progress | None = None,
     workers: int | None = None,
     dask_address: str | None = None,
     max_attempts: int | None = None,
@@ -708,7 +346,7 @@ def process_inbox(
     """The scheduled batch: every folder of the inbox config (default ``MGI_HOME/inbox.yaml``), with the
     database, taxonomy and model of the environment (``MGI_*``); returns the run summary."""
     from pipeline.config import Settings
-    from pipeline.inbox import load_inbox
+    from pipeline.services.inbox import load_inbox
 
     settings = Settings.from_env()
     inbox = load_inbox(Path(config) if config else None, settings.home)

@@ -1,7 +1,11 @@
-"""Settings from the environment, with defaults that work on a fresh machine.
+"""Settings from the environment, with defaults that work on a fresh machine: the one module that
+reads ``MGI_*`` variables (README's settings table lists them all). The stage limits
+(``pipeline.stages.ingest.Limits.from_env``: MGI_MAX_FILE_MB, MGI_MAX_PAGES, MGI_OCR*,
+MGI_TESSERACT) and the encoder's (``pipeline.stages.embed``: MGI_ENCODER_THREADS,
+MGI_ALLOW_DOWNLOADS) are still read in those stage modules; callers build a ``Settings`` (or a
+``Limits``) and pass what a stage needs.
 
-Stages never read settings themselves; callers (CLI, flows) build a ``Settings`` and pass what a
-stage needs.
+May import: ``pipeline.errors``.
 """
 
 from __future__ import annotations
@@ -13,11 +17,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 PACKAGE_DATA = Path(__file__).resolve().parent / "resources"
 DEFAULT_TAXONOMY = PACKAGE_DATA / "taxonomy" / "mgi-national.yaml"
-DEFAULT_EMBEDDER = "use-multilingual"
-
-
-class ConfigError(ValueError):
-    """A setting the user gave is unusable; the message says which and what to do."""
+DEFAULT_EMBEDDER = "e5-small"  # the one default encoder: the shipped model (models/default) uses it
 
 
 def default_home() -> Path:
@@ -53,6 +53,36 @@ class Settings:
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)  # type: ignore[arg-type]
+
+
+def model_override() -> str | None:
+    """MGI_MODEL as set (None: unset), for messages about a model that overrides the promoted one."""
+    return os.environ.get("MGI_MODEL") or None
+
+
+def inbox_file(home: Path, name: str) -> Path:
+    """MGI_INBOX, else ``home/name``."""
+    return Path(os.environ.get("MGI_INBOX") or home / name).expanduser()
+
+
+def max_attempts_setting() -> str | None:
+    """MGI_MAX_ATTEMPTS as set (checked by ``pipeline.services.inbox.max_attempts_from_env``)."""
+    return os.environ.get("MGI_MAX_ATTEMPTS") or None
+
+
+def db_auto_upgrade() -> bool:
+    """MGI_DB_AUTO_UPGRADE: migrate a database's schema when it is opened (default yes)."""
+    return os.environ.get("MGI_DB_AUTO_UPGRADE", "1").strip().lower() not in {"0", "no", "false", "off"}
+
+
+def db_url_setting() -> str | None:
+    """MGI_DB_URL as set (None: unset; ``Settings.db_url`` has the default)."""
+    return os.environ.get("MGI_DB_URL") or None
+
+
+def analyst_name() -> str | None:
+    """MGI_USER: the account ``mgi review`` works as (default: the login name)."""
+    return os.environ.get("MGI_USER") or None
 
 
 def find_default_model(home: Path) -> Path | None:

@@ -125,7 +125,7 @@ def add_reviewed_document(store, tag: str, items: list[tuple[str, str, str]]) ->
     from sqlalchemy import update
 
     from pipeline.records import Candidate, Document, DocumentMeta, LanguageGuess, Page, Passage
-    from pipeline.store import CandidateRow
+    from pipeline.storage.tables import CandidateRow
 
     sha = (tag * 64)[:64]
     en = LanguageGuess("en", 0.99)

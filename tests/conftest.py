@@ -122,7 +122,7 @@ def cli_db(prefect_harness, tmp_path_factory: pytest.TempPathFactory) -> dict:
     import io
     import json
 
-    from pipeline.cli import main
+    from apps.cli import main
 
     folder = make_batch_folder(tmp_path_factory.mktemp("cli-corpus"), [SAMPLE_EN, SAMPLE_FR])
     out, err = io.StringIO(), io.StringIO()

@@ -128,7 +128,7 @@ def fresh_database(migrated: bool = False) -> str:
     if not migrated:
         return _create(_unique("mgi_test"))
     if "template" not in _SERVER:
-        from pipeline.store import Store
+        from pipeline.storage.store import Store
 
         name = _unique("mgi_template")
         Store(_create(name)).engine.dispose()  # PostgreSQL copies a template only while nobody is connected

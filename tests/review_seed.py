@@ -7,11 +7,10 @@ from pathlib import Path
 
 import numpy as np
 
-from pipeline import accounts
 from pipeline.records import Candidate, Document, DocumentMeta, LanguageGuess, Page, Passage
-from pipeline.review import sync_items, threshold_resolver
-from pipeline.review_models import ensure_review_schema
-from pipeline.store import Store
+from pipeline.services import accounts
+from pipeline.services.review import sync_items, threshold_resolver
+from pipeline.storage.store import Store
 
 MODEL = "zero-shot:use-multilingual:mgi-national@2026.11"  # threshold 0.42
 NORVANIA, VALMONT = "Republic of Norvania", "République du Valmont"
@@ -76,7 +75,7 @@ DOCS = [
 def seed_store(url: str, pdf_dir: Path | None = None, *, users: bool = True) -> Store:
     """A store with three documents, eight candidates and (``users``) the accounts alice and bob
     (analysts) and root (admin); passwords in ``PASSWORDS``."""
-    store = ensure_review_schema(Store(url))
+    store = Store(url)
     rng = np.random.default_rng(7)
     dup_vector = rng.normal(size=16).astype(np.float32)
     for spec in DOCS:
@@ -140,7 +139,7 @@ def seeded(tmp_path: Path) -> Store:
         _TEMPLATE["db"] = root / "seed.db"
     target = tmp_path / "review.db"
     shutil.copy(_TEMPLATE["db"], target)
-    return ensure_review_schema(Store(f"sqlite:///{target}"))
+    return Store(f"sqlite:///{target}")
 
 
 def pdf_dir() -> Path:
@@ -150,9 +149,11 @@ def pdf_dir() -> Path:
 def mgi(capsys, *argv: str) -> tuple[int, str, str]:  # noqa: ANN001
     """Run the `mgi` command in-process; (exit code, stdout, stderr).
 
-    Goes through ``pipeline.cli.main``; until the review commands are hooked into its parser
+    Goes through ``apps.cli.main``; until the review commands are hooked into its parser
     they are added the way the hook will (``review_cli.add_commands`` after ``learn_cli``'s)."""
-    from pipeline import cli, learn_cli, review_cli
+    from apps import cli
+    from apps.cli import learn as learn_cli
+    from apps.cli import review as review_cli
 
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")

@@ -30,12 +30,12 @@ class ToyEncoder:
 def use_toy_encoder(monkeypatch) -> ToyEncoder:  # noqa: ANN001 - pytest's MonkeyPatch
     """Every encoder spec resolves to one toy encoder ("toy-hash"; no model loading), and classifiers
     that an earlier test's `mgi run` built and cached in this process are forgotten."""
-    import flows.process
-    import pipeline.stages.embed
     import pipeline.learning.factory
+    import pipeline.services.runs
+    import pipeline.stages.embed
 
     enc = ToyEncoder()
     monkeypatch.setattr(pipeline.stages.embed, "get_encoder", lambda spec: enc)
     monkeypatch.setattr(pipeline.learning.factory, "get_encoder", lambda spec: enc)
-    monkeypatch.setattr(flows.process, "_CLASSIFIERS", {})
+    monkeypatch.setattr(pipeline.services.runs, "_CLASSIFIERS", {})
     return enc

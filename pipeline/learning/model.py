@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.errors import MgiError
 from pipeline.learning.gate import Gate
 from pipeline.stages.classify import Scores, max_similarity
 from pipeline.stages.kinds import is_content
@@ -27,7 +28,7 @@ WEIGHTS = "weights.npz"
 NONE_CLASS = "none"
 
 
-class ModelMismatch(ValueError):
+class ModelMismatch(MgiError, ValueError):
     """The model was built for another embedding model or taxonomy."""
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.errors import MgiError
 from pipeline.stages.classify import max_similarity, prototype_matrix
 from pipeline.stages.embed import Encoder
 from pipeline.learning.model import CARD, WEIGHTS, LinearHeads, ModelCard, combined_scores, sigmoid
@@ -36,7 +37,7 @@ ALPHAS = (0.0, 0.25, 0.5)
 THRESHOLD_SHRINK = 5.0  # pseudo-count pulling a per-indicator threshold toward the global one
 
 
-class TrainingError(ValueError):
+class TrainingError(MgiError, ValueError):
     pass
 
 

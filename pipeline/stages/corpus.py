@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from pipeline.errors import MgiError
 from pipeline.records import DocumentMeta
 
 MANIFEST_NAMES = ("manifest.csv", "manifest.yaml", "manifest.yml", "metadata.csv", "metadata.yaml")
@@ -22,7 +23,7 @@ _IGNORED_NAMES = {n.lower() for n in MANIFEST_NAMES} | {"readme.md", "readme.txt
 _META_FIELDS = ("title", "country", "level", "date", "source_url", "document_type")
 
 
-class ManifestError(ValueError):
+class ManifestError(MgiError, ValueError):
     pass
 
 

@@ -23,11 +23,13 @@ from typing import Protocol
 
 import numpy as np
 
+from pipeline.errors import MgiError
+
 DEFAULT_BATCH = 64
 THREADS_ENV = "MGI_ENCODER_THREADS"
 
 
-class EncoderError(ValueError):
+class EncoderError(MgiError, ValueError):
     """An encoder spec cannot be loaded; the message says what to do."""
 
 

@@ -28,10 +28,12 @@ from collections.abc import Iterable, Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 
+from pipeline.errors import MgiError
+
 PAGE_CHARS = 3000  # size of a virtual page when the source has no pages of its own
 
 
-class FormatError(Exception):
+class FormatError(MgiError):
     """The file cannot be read as its format; ``str(err)`` is a one-line reason."""
 
 

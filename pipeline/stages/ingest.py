@@ -27,7 +27,8 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from pipeline.config import ConfigError
+from pipeline.errors import MgiError
+from pipeline.errors import ConfigError
 from pipeline.stages.formats import (
     KIND_DESCRIPTIONS,
     MARKDOWN_SUFFIXES,
@@ -62,7 +63,7 @@ HEADER_ZONE = 4  # lines at the top of a page that may be a running header
 FOOTER_ZONE = 3  # lines at the bottom that may be a running footer
 
 
-class IngestError(Exception):
+class IngestError(MgiError):
     """A file cannot be read; ``str(err)`` is a one-line reason for the user."""
 
 

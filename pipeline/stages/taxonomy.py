@@ -21,10 +21,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pipeline.errors import MgiError
+
 Text = dict[str, str]  # language code -> text
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(MgiError, ValueError):
     """The taxonomy file is unusable; the message lists every problem found."""
 
 

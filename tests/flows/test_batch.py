@@ -16,7 +16,8 @@ import pytest
 from batchkit import ACTS, copy_folder
 from sqlalchemy import select
 
-from pipeline.store import CandidateRow, DocumentRow, PageRow, PassageRow, Store
+from pipeline.storage.store import Store
+from pipeline.storage.tables import CandidateRow, DocumentRow, PageRow, PassageRow
 
 pytestmark = pytest.mark.slow
 REPO = Path(__file__).resolve().parents[2]
@@ -89,8 +90,8 @@ def test_clean_run_then_unchanged_rerun(reference, acts_folder, mini_taxonomy, d
 def test_read_ahead_gives_the_results_of_one_document_after_another(reference, acts_folder, mini_taxonomy, tmp_path):
     """The batch reads each document while the one before it is classified; taking them strictly one
     after another (``process_one``, what a Dask worker does) must give the same rows."""
-    from flows.process import LazyClassifier, process_one
     from pipeline.records import DocumentMeta
+    from pipeline.services.runs import LazyClassifier, process_one
 
     db = f"sqlite:///{tmp_path / 'mgi.db'}"
     store = Store(db)
@@ -122,7 +123,7 @@ KILLED_RUN = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    import pipeline.store as st
+    import pipeline.storage.store as st
 
     folder, db_url, taxonomy, marker = sys.argv[1:5]
     real_save, real_add_all = st.Store.save_document, st.Session.add_all
@@ -201,7 +202,7 @@ def test_stale_run_is_marked_interrupted_by_the_next_run(reference, acts_folder,
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     with store.write() as s:
-        from pipeline.store import RunRow
+        from pipeline.storage.tables import RunRow
 
         s.add(RunRow(kind="process", params={}, status="running", host=os.uname().nodename, pid=dead.pid))
     summary = run(acts_folder, db, mini_taxonomy)
@@ -228,7 +229,7 @@ def test_failed_documents_are_retried_then_parked(
     assert sorted(Path(p["path"]).name for p in status["parked"]) == ["corrupt.pdf", "not_really.pdf"]
     assert all(p["attempts"] == 2 and p["reason"] for p in status["parked"])
 
-    from pipeline.cli import main
+    from apps.cli import main
 
     monkeypatch.setenv("MGI_DB_URL", db)
     assert main(["status"]) == 0

@@ -19,7 +19,7 @@ from flows.deployments import (
     runner_deployments,
     specs,
 )
-from pipeline.inbox import parse_inbox
+from pipeline.services.inbox import parse_inbox
 
 
 @pytest.fixture

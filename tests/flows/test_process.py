@@ -8,7 +8,7 @@ import pytest
 from testkit import SAMPLE_EN, SAMPLE_ES, make_batch_folder
 
 from pipeline.config import DEFAULT_TAXONOMY
-from pipeline.store import Store
+from pipeline.storage.store import Store
 
 pytestmark = pytest.mark.slow
 
@@ -86,7 +86,7 @@ def test_everything_is_stored_with_provenance(batch):
     pages = {}
     from sqlalchemy import select
 
-    from pipeline.store import PageRow
+    from pipeline.storage.tables import PageRow
 
     with store.session() as s:
         for row in s.scalars(select(PageRow)):
@@ -123,8 +123,8 @@ def test_bad_taxonomy_stops_the_run_before_any_document(prefect_harness, tmp_pat
 
 
 def test_process_one_never_raises_for_a_bad_file(prefect_harness, tmp_path, pdfs):
-    from flows.process import LazyClassifier, process_one
     from pipeline.records import DocumentMeta
+    from pipeline.services.runs import LazyClassifier, process_one
 
     store = Store(f"sqlite:///{tmp_path / 'mgi.db'}")
     lazy = LazyClassifier(DEFAULT_TAXONOMY, None, None)
@@ -143,8 +143,8 @@ class BrokenClassifier:
 
 
 def test_unexpected_errors_are_recorded_with_their_type(prefect_harness, tmp_path, pdfs):
-    from flows.process import process_one
     from pipeline.records import DocumentMeta
+    from pipeline.services.runs import process_one
 
     store = Store(f"sqlite:///{tmp_path / 'mgi.db'}")
     outcome = process_one(pdfs["gazette"], DocumentMeta(), store, BrokenClassifier(), 3, store.start_run({}))
@@ -153,9 +153,9 @@ def test_unexpected_errors_are_recorded_with_their_type(prefect_harness, tmp_pat
 
 
 def test_late_failure_does_not_undo_another_runs_work(prefect_harness, tmp_path, pdfs):
-    from flows.process import process_one
-    from pipeline.stages.ingest import read_pdf
     from pipeline.records import DocumentMeta, LanguageGuess
+    from pipeline.services.runs import process_one
+    from pipeline.stages.ingest import read_pdf
 
     store = Store(f"sqlite:///{tmp_path / 'mgi.db'}")
     doc, pages = read_pdf(pdfs["gazette"])
@@ -173,9 +173,9 @@ def test_a_document_read_ahead_never_holds_up_exit_and_hands_back_its_error(monk
     563-page act to finish reading) and its result or error reaches the caller."""
     import threading
 
-    import flows.process as fp
-    from pipeline.stages.ingest import IngestError
+    import pipeline.services.runs as fp
     from pipeline.records import DocumentMeta
+    from pipeline.stages.ingest import IngestError
 
     release = threading.Event()
 

@@ -10,7 +10,7 @@ import pytest
 from batchkit import add_reviewed_document, decisions_from, load_seed_pool, write_seeds
 from toy import use_toy_encoder
 
-from pipeline.store import Store
+from pipeline.storage.store import Store
 
 pytestmark = pytest.mark.slow
 
