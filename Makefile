@@ -37,7 +37,7 @@ train: install
 	$(VENV)/bin/mgi train --out models/default
 
 evaluate: install
-	$(VENV)/bin/mgi evaluate --out docs/evaluation
+	$(VENV)/bin/mgi evaluate --out docs/evaluation --embedders e5-small,use-multilingual
 
 bench: install
 	$(PY) -m bench.run

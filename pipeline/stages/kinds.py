@@ -24,6 +24,7 @@ _TOC_TITLE = re.compile(
     re.IGNORECASE,
 )
 _LEADER_LINE = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,}|_{4,}|\s{3,})\s*\d{1,4}\s*$")
+_LEADER = re.compile(r"(?:\.{4,}|…{2,}|(?:\. ){4,})\s*\d{1,4}\b")  # "Definitions........7", anywhere in a line
 _NUMBERED_HEAD = re.compile(
     r"^\s*(?:article|artículo|articulo|artigo|artikel|art\.|section|sección|chapter|chapitre|capítulo|"
     r"título|titre|title|part|partie|schedule|annex|anexo|hoofdstuk|afdeling|kapitel|abschnitt|teil|§|"
@@ -60,6 +61,17 @@ _PRIVACY_ROLE = re.compile(
     r"verwerkingsverantwoordelijke|your (?:personal )?data|vos données|sus datos|seus dados|ihre daten|uw gegevens)",
     re.IGNORECASE,
 )
+# a checklist of documents to bring: list items that each name a paper ("II - documento que comprove …")
+_ITEM = re.compile(r"^\s*(?:\(?[0-9]{1,2}[.)]|\(?[a-z][.)]|\(?[ivxIVX]{1,5}[.)]|[IVX]{1,5}\s*[-–.]|[-–•·▪])\s*")
+_PAPER = re.compile(
+    r"^(?:(?:uma?|el|la|los|las|le|la|les|un|une|the|a|an|die|der|das|een|de|het)\s+)?(?:original\s+(?:e|y|and|et)\s+)?"
+    r"(?:documento|documentos|formulário|formulario|certidão|certidões|certificado|comprovante|comprobante|cópia|copia|"
+    r"copias|fotografía|fotografia|fotografias|pasaporte|passaporte|justificante|constancia|declaração|declaración|"
+    r"extrait|justificatif|copie|formulaire|photographie|attestation|certificat|passport|copy|copies|photograph|"
+    r"photographs|certificate|evidence of|proof of|application form|nachweis|kopie|lichtbild|bescheinigung|bewijs|"
+    r"pasfoto|uittreksel|kopie)\b",
+    re.IGNORECASE,
+)
 _SENTENCE = re.compile(r"[a-zà-ÿ]{3,}[^.:;!?]{20,}[.;:!?]", re.IGNORECASE)
 
 
@@ -79,6 +91,10 @@ def passage_kind(text: str) -> str:
     heads = sum(1 for line in lines if len(line) < 110 and _NUMBERED_HEAD.match(line) and not _SENTENCE.search(line))
     if (_TOC_TITLE.match(lines[0]) and n >= 3) or (n >= 4 and leaders >= 0.5 * n) or (n >= 5 and heads >= 0.7 * n):
         return "toc"
+    # contents reflowed into running text: several dot leaders followed by page numbers
+    dotted = _LEADER.findall(text)
+    if len(dotted) >= 3 and sum(map(len, dotted)) >= 0.15 * size:
+        return "toc"
     # amendment notes: most of the text is notes about versions, not the provision
     notes = list(_CHANGELOG_NOTE.finditer(text))
     if notes and (size < 260 or sum(len(line) for line in lines if _CHANGELOG_NOTE.search(line)) >= 0.6 * size):
@@ -86,6 +102,9 @@ def passage_kind(text: str) -> str:
     # forms: fields to fill in
     fields = len(_FORM_FIELD.findall(text))
     if fields >= 3 and fields * 60 >= size:
+        return "form"
+    items = [_ITEM.sub("", line, count=1) for line in lines if _ITEM.match(line)]
+    if len(items) >= 4 and sum(bool(_PAPER.match(i)) for i in items) >= 0.75 * len(items):
         return "form"
     if _PRIVACY.search(text) and _PRIVACY_ROLE.search(text) and size < 1500:
         return "privacy"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-from test_train import TAXONOMY, make_examples
+from learnkit import TAXONOMY, make_examples
 from toy import ToyEncoder
 
 from pipeline.learning.evaluate import aggregate, held_out, prf, split_groups, triage

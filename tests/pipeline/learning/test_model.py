@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_train import TAXONOMY, make_examples
+from learnkit import TAXONOMY, make_examples
 from toy import ToyEncoder
 
 from pipeline.learning.model import ModelCard, ModelMismatch, TrainedScorer

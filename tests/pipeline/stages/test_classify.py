@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from test_train import TAXONOMY
+from learnkit import TAXONOMY
 from toy import ToyEncoder
 
 from pipeline.config import DEFAULT_TAXONOMY, REPO_ROOT
