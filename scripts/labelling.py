@@ -29,10 +29,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from pipeline.config import DEFAULT_TAXONOMY  # noqa: E402
 from pipeline.stages.analyse import prepare  # noqa: E402
 from pipeline.stages.corpus import discover, metadata_for  # noqa: E402
 from pipeline.stages.ingest import read_document, sha256_file  # noqa: E402
-from pipeline.config import DEFAULT_TAXONOMY  # noqa: E402
 from pipeline.stages.taxonomy import load_taxonomy  # noqa: E402
 
 WORK = Path(os.environ.get("MGI_LABELWORK", REPO.parent / "labelwork"))
@@ -201,13 +201,19 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         x, y = [f(a[k]) for k in keys], [f(b[k]) for k in keys]
         agree = sum(p == q for p, q in zip(x, y, strict=True)) / len(keys)
         print(f"  {name:<36} kappa {cohen_kappa_score(x, y):.3f}   raw agreement {agree:.3f}")
-    overlap = sum(bool(set(a[k]["indicators"]) & set(b[k]["indicators"])) for k in keys if a[k]["indicators"] and b[k]["indicators"])
+    overlap = sum(
+        bool(set(a[k]["indicators"]) & set(b[k]["indicators"]))
+        for k in keys
+        if a[k]["indicators"] and b[k]["indicators"]
+    )
     both = sum(bool(a[k]["indicators"] and b[k]["indicators"]) for k in keys)
     print(f"  evidence for both: {both}; sharing at least one indicator: {overlap} ({overlap / max(both, 1):.3f})")
     if args.list:
         for k in keys:
             if first(a[k]) != first(b[k]):
-                print(f"    {a[k]['file']} p.{k[1]}: {a[k]['indicators']} vs {b[k]['indicators']} ({a[k].get('kind')}/{b[k].get('kind')})")
+                print(
+                    f"    {a[k]['file']} p.{k[1]}: {a[k]['indicators']} vs {b[k]['indicators']} ({a[k].get('kind')}/{b[k].get('kind')})"
+                )
     return 0
 
 

@@ -68,7 +68,6 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env()
     taxonomy = load_taxonomy(Path(args.taxonomy) if args.taxonomy else settings.taxonomy_path)
-    corpora = _real_corpora(args)
     specs = [s.strip() for s in args.embedders.split(",") if s.strip()]
     default = args.default or specs[0]
     cache = settings.home / "cache" / "embeddings"
@@ -81,7 +80,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
             print(f"evaluating {spec} on real documents held out ...", file=sys.stderr)
             real_reports.append(evaluate_real(data, taxonomy, get_encoder(spec), cache, folds=args.folds))
     # the seed-passage measurements (passages the team wrote), kept and labelled as such
-    inputs = load_inputs(taxonomy, Path(args.annotations), None, cache)
+    inputs = load_inputs(taxonomy, Path(args.annotations), cache)
     reports = []
     for spec in specs:
         print(f"evaluating {spec} on seed passages ...", file=sys.stderr)

@@ -1,5 +1,8 @@
-"""Evaluation: repeated document-group splits of the seed annotations, cross-lingual twins, and
-by-reference labels on real legislation. Writes a Markdown + JSON report."""
+"""Evaluation on the seed passages the team wrote: repeated document-group splits, cross-lingual
+twins, encoder speed, and the embedding cache the evaluations share. The evaluation on real
+documents held out whole is ``pipeline.learning.realeval``; ``mgi evaluate`` puts it first.
+
+May import: ``pipeline.stages``, ``pipeline.learning``."""
 
 from __future__ import annotations
 
@@ -15,9 +18,9 @@ from typing import Any
 
 import numpy as np
 
+from pipeline.learning.train import Example, Params, data_hash, fit, label_matrices, load_examples, score
 from pipeline.stages.embed import Encoder
 from pipeline.stages.taxonomy import Taxonomy
-from pipeline.learning.train import Example, Params, data_hash, fit, label_matrices, load_examples, score
 
 log = logging.getLogger(__name__)
 TOP_KS = (1, 3, 5)
@@ -272,151 +275,16 @@ def load_twins(folder: Path) -> list[Example]:
     return out
 
 
-def real_texts(
-    labels_path: Path, corpus_dir: Path, cache_dir: Path | None
-) -> tuple[list[dict[str, Any]], list[str], list[str]]:
-    """The labelled spans' texts, cut from the real PDFs by reference; problems are reported, not fatal."""
-    from pipeline.stages.ingest import read_pdf, sha256_file
-
-    labels = [json.loads(line) for line in labels_path.read_text(encoding="utf-8").splitlines() if line.strip()]
-    by_sha: dict[str, dict[int, str]] = {}
-    files = {sha256_file(p): p for p in sorted(Path(corpus_dir).glob("*.pdf"))}
-    problems: list[str] = []
-    kept, texts = [], []
-    for lab in labels:
-        sha = lab["sha256"]
-        if sha not in by_sha:
-            if sha not in files:
-                problems.append(f"{lab.get('file')}: no PDF with SHA-256 {sha[:12]} in {corpus_dir}")
-                by_sha[sha] = {}
-                continue
-            cached = cache_dir / f"pages-{sha[:16]}-{_INGEST_VERSION}.json" if cache_dir else None
-            if cached and cached.is_file():
-                pages = {int(k): v for k, v in json.loads(cached.read_text(encoding="utf-8")).items()}
-            else:
-                _doc, page_list = read_pdf(files[sha])
-                pages = {p.number: p.text for p in page_list}
-                if cached:
-                    cached.parent.mkdir(parents=True, exist_ok=True)
-                    cached.write_text(json.dumps(pages, ensure_ascii=False), encoding="utf-8")
-            by_sha[sha] = pages
-        pages = by_sha[sha]
-        if not pages:
-            continue
-        if lab["page"] == lab["page_end"]:
-            text = pages[lab["page"]][lab["char_start"] : lab["char_end"]]
-        else:
-            parts = [pages[lab["page"]][lab["char_start"] :]]
-            parts += [pages[p] for p in range(lab["page"] + 1, lab["page_end"])]
-            parts.append(pages[lab["page_end"]][: lab["char_end"]])
-            text = "\n".join(parts)
-        # the hash is over whitespace-folded text: line-joining decisions may change, characters may not
-        if hashlib.sha1(" ".join(text.split()).encode()).hexdigest() != lab["text_sha1"]:
-            problems.append(
-                f"{lab['file']} p.{lab['page']}:{lab['char_start']}: text changed since labelling (ingest changed?)"
-            )
-            continue
-        kept.append(lab)
-        texts.append(text)
-    return kept, texts, problems
-
-
-def real_metrics(
-    s: np.ndarray, p_dom: np.ndarray, thresholds: np.ndarray, labels: list[dict[str, Any]], taxonomy: Taxonomy
-) -> dict[str, Any]:
-    ids = taxonomy.indicator_ids
-    dom_of = {i.id: i.domain for i in taxonomy.indicators}
-    queued_top, hits_top, found_pairs, all_pairs = 0, 0, 0, 0
-    top1_ok, top3_ok, dom_ok, n_ev = 0, 0, 0, 0
-    per_lang: dict[str, Counter] = defaultdict(Counter)
-    for r, lab in enumerate(labels):
-        truth = set(lab["indicators"])
-        order = np.argsort(-s[r])
-        queued = [ids[i] for i in order[:CANDIDATES_PER_PASSAGE] if s[r, i] >= thresholds[i]]
-        c = per_lang[lab["language"]]
-        if queued:
-            queued_top += 1
-            hits_top += queued[0] in truth
-            c["queued"] += 1
-            c["queued_hit"] += queued[0] in truth
-        all_pairs += len(truth)
-        found_pairs += len(truth & set(queued))
-        c["pairs"] += len(truth)
-        c["pairs_found"] += len(truth & set(queued))
-        if truth:
-            n_ev += 1
-            top1_ok += ids[order[0]] in truth
-            top3_ok += bool(truth & {ids[i] for i in order[:3]})
-            dom_ok += taxonomy.domain_ids[int(p_dom[r, 1:].argmax())] in {dom_of[t] for t in truth}
-            c["evidence"] += 1
-            c["top1"] += ids[order[0]] in truth
-    is_ev = np.asarray([bool(lab["indicators"]) for lab in labels])
-    return {
-        "operating_points": operating_points(s, thresholds, labels, ids),
-        "passages": len(labels),
-        "evidence_passages": n_ev,
-        "no_indicator_passages": len(labels) - n_ev,
-        "precision_of_top_suggestion": round(hits_top / queued_top, 4) if queued_top else None,
-        "passages_with_a_queued_suggestion": queued_top,
-        "recall_of_labelled_evidence": round(found_pairs / all_pairs, 4) if all_pairs else None,
-        "top1_on_evidence": round(top1_ok / n_ev, 4) if n_ev else None,
-        "top3_on_evidence": round(top3_ok / n_ev, 4) if n_ev else None,
-        "domain_top1_on_evidence": round(dom_ok / n_ev, 4) if n_ev else None,
-        "triage": triage(s.max(axis=1), is_ev),
-        "per_language": {
-            lang: {
-                "passages": sum(1 for lab in labels if lab["language"] == lang),
-                "precision_of_top_suggestion": round(c["queued_hit"] / c["queued"], 4) if c["queued"] else None,
-                "recall_of_labelled_evidence": round(c["pairs_found"] / c["pairs"], 4) if c["pairs"] else None,
-                "top1_on_evidence": round(c["top1"] / c["evidence"], 4) if c["evidence"] else None,
-            }
-            for lang, c in sorted(per_lang.items())
-        },
-    }
-
-
-THRESHOLD_SCALES = (1.0, 0.5, 0.25, 0.1, 0.0)
-
-
-def operating_points(
-    s: np.ndarray, thresholds: np.ndarray, labels: list[dict[str, Any]], ids: list[str]
-) -> list[dict[str, Any]]:
-    """Precision of the top suggestion and recall of labelled evidence as thresholds are scaled
-    down (0 = always queue the top suggestions): how the queue trades noise for coverage."""
-    order = np.argsort(-s, axis=1)[:, :CANDIDATES_PER_PASSAGE]
-    points = []
-    for scale in THRESHOLD_SCALES:
-        queued_top = hits = found = pairs = 0
-        for r, lab in enumerate(labels):
-            truth = set(lab["indicators"])
-            queued = [ids[i] for i in order[r] if s[r, i] >= thresholds[i] * scale]
-            queued_top += bool(queued)
-            hits += bool(queued) and queued[0] in truth
-            pairs += len(truth)
-            found += len(truth & set(queued))
-        points.append(
-            {
-                "threshold_scale": scale,
-                "passages_queued": queued_top,
-                "precision_of_top_suggestion": round(hits / queued_top, 4) if queued_top else None,
-                "recall_of_labelled_evidence": round(found / pairs, 4) if pairs else None,
-            }
-        )
-    return points
-
-
 @dataclass
 class EvalInputs:
     taxonomy: Taxonomy
     examples: list[Example]
     twin_examples: list[Example]
-    real_labels: Path | None
-    real_corpus: Path | None
     cache_dir: Path | None
 
 
 def evaluate_encoder(inputs: EvalInputs, encoder: Encoder, seeds: Sequence[int]) -> dict[str, Any]:
-    """Every measurement for one encoder: held-out groups, twins, real legislation, speed."""
+    """Every seed-passage measurement for one encoder: held-out groups, twins, speed."""
     texts = [e.text for e in inputs.examples]
     X, rate = embed_texts(encoder, texts, inputs.cache_dir)
     if np.isnan(rate):  # cached: measure speed on a fixed slice so the comparison stays honest
@@ -437,17 +305,10 @@ def evaluate_encoder(inputs: EvalInputs, encoder: Encoder, seeds: Sequence[int])
     if inputs.twin_examples:
         Xt, _ = embed_texts(encoder, [e.text for e in inputs.twin_examples], inputs.cache_dir)
         report["twins"] = twins(heads, Xt, inputs.twin_examples, inputs.taxonomy)
-    if inputs.real_labels and inputs.real_labels.is_file() and inputs.real_corpus and inputs.real_corpus.is_dir():
-        labels, rtexts, problems = real_texts(inputs.real_labels, inputs.real_corpus, inputs.cache_dir)
-        if labels:
-            Xr, _ = embed_texts(encoder, rtexts, inputs.cache_dir)
-            s, d = score(heads, Xr, inputs.taxonomy)
-            report["real"] = real_metrics(s, d, heads.thresholds, labels, inputs.taxonomy)
-        report["real_problems"] = problems
     return report
 
 
-def load_inputs(taxonomy: Taxonomy, annotations: Path, real_corpus: Path | None, cache_dir: Path | None) -> EvalInputs:
+def load_inputs(taxonomy: Taxonomy, annotations: Path, cache_dir: Path | None) -> EvalInputs:
     examples = (
         load_examples([annotations / "seed"]) if (annotations / "seed").is_dir() else load_examples([annotations])
     )
@@ -456,8 +317,6 @@ def load_inputs(taxonomy: Taxonomy, annotations: Path, real_corpus: Path | None,
         taxonomy,
         examples,
         load_twins(twin_dir) if twin_dir.is_dir() else [],
-        annotations / "real" / "labels.jsonl",
-        real_corpus,
         cache_dir,
     )
 
@@ -477,7 +336,10 @@ def render_markdown(reports: list[dict[str, Any]], taxonomy: Taxonomy, default: 
     main = next(r for r in reports if r["encoder"] == default)
     ho = main["held_out"]
     lines = [
-        "# Classifier evaluation",
+        "## Seed passages (written by the team, not real documents)",
+        "",
+        "These numbers come from passages the team wrote in the style of legislation; they say how well the",
+        "classifier separates the indicators on clean text, not how it does on real documents (above).",
         "",
         f"Written by `mgi evaluate`. Taxonomy `{taxonomy.key}` ({len(taxonomy.indicators)} indicators). Seed "
         f"annotations: {main['examples']} passages (hash `{main['data_hash']}`). Held-out evaluation: "
@@ -488,27 +350,24 @@ def render_markdown(reports: list[dict[str, Any]], taxonomy: Taxonomy, default: 
     ]
     if len(reports) > 1:
         lines += [
-            "## Embedding models compared",
+            "### Embedding models compared",
             "",
-            "| encoder | dim | texts/s | domain top-1 en | fr | es | indicator top-1 | top-3 | micro-F1 | twins same top-1 fr / es | real: precision top suggestion | real: recall | real: top-1 on evidence |",
-            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+            "| encoder | dim | texts/s | domain top-1 en | fr | es | indicator top-1 | top-3 | micro-F1 | twins same top-1 fr / es |",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for r in reports:
             h, pl = r["held_out"], r["held_out"]["per_language"]
             tw = r.get("twins", {}).get("same_top1_as_english", {})
-            real = r.get("real", {})
             lines.append(
                 f"| `{r['encoder']}`{' (default)' if r['encoder'] == default else ''} | {r['dim']} | {r['texts_per_second']:.0f} | "
                 + " | ".join(_ms(pl.get(lg, {}).get("domain_top1")) for lg in ("en", "fr", "es"))
-                + f" | {_ms(h['top1'])} | {_ms(h['top3'])} | {_ms(h['micro_f1'])} | {_f(tw.get('fr'))} / {_f(tw.get('es'))} | "
-                f"{_f(real.get('precision_of_top_suggestion'))} | {_f(real.get('recall_of_labelled_evidence'))} | "
-                f"{_f(real.get('top1_on_evidence'))} |"
+                + f" | {_ms(h['top1'])} | {_ms(h['top3'])} | {_ms(h['micro_f1'])} | {_f(tw.get('fr'))} / {_f(tw.get('es'))} |"
             )
         lines.append("")
     lines += [
-        f"## Default model: `{default}`",
+        f"### Default model: `{default}`",
         "",
-        "### Held-out document groups (team-written passages)",
+        "#### Held-out document groups (team-written passages)",
         "",
         "| metric | value |",
         "|---|---|",
@@ -570,7 +429,7 @@ def render_markdown(reports: list[dict[str, Any]], taxonomy: Taxonomy, default: 
     if "twins" in main:
         tw = main["twins"]
         lines += [
-            "### Cross-lingual twins",
+            "#### Cross-lingual twins",
             "",
             f"{tw['triples']} triples of translation-equivalent passages (never used for training). Share of "
             f"French/Spanish twins whose top indicator equals the English twin's: "
@@ -580,50 +439,8 @@ def render_markdown(reports: list[dict[str, Any]], taxonomy: Taxonomy, default: 
             + ".",
             "",
         ]
-    if "real" in main:
-        real = main["real"]
-        lines += [
-            "### Real legislation (by-reference labels on ../shared/corpus-real)",
-            "",
-            f"{real['passages']} labelled passages ({real['evidence_passages']} evidence, "
-            f"{real['no_indicator_passages']} answering no indicator), from Indian, UK, Australian and Mexican texts.",
-            "",
-            "| metric | value |",
-            "|---|---|",
-            f"| precision of the top suggestion (passages with a queued suggestion: {real['passages_with_a_queued_suggestion']}) | {_f(real['precision_of_top_suggestion'])} |",
-            f"| recall of labelled evidence (queued candidates) | {_f(real['recall_of_labelled_evidence'])} |",
-            f"| top-1 / top-3 on evidence passages (no threshold) | {_f(real['top1_on_evidence'])} / {_f(real['top3_on_evidence'])} |",
-            f"| domain top-1 on evidence passages | {_f(real['domain_top1_on_evidence'])} |",
-            f"| work saved at 95 % recall | {_f(real['triage']['work_saved_at_95_recall'])} |",
-            "",
-            "| language | passages | precision of top suggestion | recall | top-1 on evidence |",
-            "|---|---|---|---|---|",
-        ]
-        for lang, m in real["per_language"].items():
-            lines.append(
-                f"| {lang} | {m['passages']} | {_f(m['precision_of_top_suggestion'])} | "
-                f"{_f(m['recall_of_labelled_evidence'])} | {_f(m['top1_on_evidence'])} |"
-            )
-        lines += [
-            "",
-            "Operating points on real text (thresholds learnt on team-written passages, scaled down):",
-            "",
-            "| threshold scale | passages with a queued suggestion | precision of top suggestion | recall of labelled evidence |",
-            "|---|---|---|---|",
-        ]
-        for p in real.get("operating_points", []):
-            lines.append(
-                f"| {p['threshold_scale']} | {p['passages_queued']} | {_f(p['precision_of_top_suggestion'])} | "
-                f"{_f(p['recall_of_labelled_evidence'])} |"
-            )
-        if main.get("real_problems"):
-            lines += [
-                "",
-                f"{len(main['real_problems'])} labels could not be used: " + "; ".join(main["real_problems"][:5]),
-            ]
-        lines.append("")
     lines += [
-        "### Per indicator (pooled over seeds)",
+        "#### Per indicator (pooled over seeds)",
         "",
         "| indicator | name | precision | recall | F1 | support |",
         "|---|---|---|---|---|---|",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pipeline.config import DEFAULT_EMBEDDER
+from pipeline.learning.model import ModelCard, TrainedScorer
 from pipeline.stages.analyse import Classifier
 from pipeline.stages.classify import ZeroShotScorer
-from pipeline.config import DEFAULT_EMBEDDER
 from pipeline.stages.embed import get_encoder
-from pipeline.learning.model import ModelCard, TrainedScorer
 from pipeline.stages.taxonomy import load_taxonomy
 
 

@@ -100,7 +100,9 @@ class Gate:
     def from_arrays(cls, data: dict[str, np.ndarray]) -> Gate | None:
         if "gate_w_emb" not in data:
             return None
-        return cls(data["gate_w_emb"], data["gate_w_lex"], data["gate_w_layout"], float(data["gate_b"]), data["gate_platt"])
+        return cls(
+            data["gate_w_emb"], data["gate_w_lex"], data["gate_w_layout"], float(data["gate_b"]), data["gate_platt"]
+        )
 
 
 def fit_gate(
@@ -120,7 +122,11 @@ def fit_gate(
     w = lr.coef_[0].astype(np.float32)
     dim = embeddings.shape[1]
     return Gate(
-        w[:dim], w[dim : dim + N_FEATURES], w[dim + N_FEATURES :], float(lr.intercept_[0]), np.asarray([1.0, 0.0], np.float32)
+        w[:dim],
+        w[dim : dim + N_FEATURES],
+        w[dim + N_FEATURES :],
+        float(lr.intercept_[0]),
+        np.asarray([1.0, 0.0], np.float32),
     )
 
 

@@ -19,8 +19,8 @@ import numpy as np
 from pipeline.errors import MgiError
 from pipeline.learning.gate import Gate
 from pipeline.stages.classify import Scores, max_similarity
-from pipeline.stages.kinds import is_content
 from pipeline.stages.embed import Encoder
+from pipeline.stages.kinds import is_content
 from pipeline.stages.taxonomy import Taxonomy
 
 CARD = "card.json"

@@ -144,7 +144,13 @@ def reliability(S: np.ndarray, real: Sequence[RealExample], taxonomy: Taxonomy) 
     for lo, hi in zip(BUCKETS, BUCKETS[1:], strict=False):
         sel = np.flatnonzero((best >= lo) & (best < hi))
         right = sum(ids[top[r]] in set(real[r].example.indicators) for r in sel)
-        out.append({"score": f"{lo:.1f}-{min(hi, 1.0):.1f}", "passages": int(len(sel)), "share_right": round(right / len(sel), 4) if len(sel) else None})
+        out.append(
+            {
+                "score": f"{lo:.1f}-{min(hi, 1.0):.1f}",
+                "passages": int(len(sel)),
+                "share_right": round(right / len(sel), 4) if len(sel) else None,
+            }
+        )
     return out
 
 
@@ -165,7 +171,11 @@ def triage_curve(S: np.ndarray, real: Sequence[RealExample]) -> dict[str, Any]:
 
 def real_report(S, D, T, real: Sequence[RealExample], taxonomy: Taxonomy) -> dict[str, Any]:  # noqa: ANN001
     rows = list(range(len(real)))
-    by: dict[str, dict[str, list[int]]] = {"language": defaultdict(list), "document_kind": defaultdict(list), "passage_kind": defaultdict(list)}
+    by: dict[str, dict[str, list[int]]] = {
+        "language": defaultdict(list),
+        "document_kind": defaultdict(list),
+        "passage_kind": defaultdict(list),
+    }
     for r, ex in enumerate(real):
         by["language"][ex.example.language].append(r)
         by["document_kind"][ex.document_kind].append(r)

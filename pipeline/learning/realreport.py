@@ -125,7 +125,11 @@ def render_real_markdown(reports: list[dict[str, Any]], default: str) -> str:
         "",
     ]
     if len(reports) > 1:
-        out += ["### Encoders compared (shipped recipe, real documents held out)", "", HEADER.replace("| |", "| encoder |", 1)]
+        out += [
+            "### Encoders compared (shipped recipe, real documents held out)",
+            "",
+            HEADER.replace("| |", "| encoder |", 1),
+        ]
         for r in reports:
             out.append(_row(f"`{r['encoder']}`", next(iter(r["variants"].values()))["overall"]))
         out.append("")

@@ -92,7 +92,11 @@ def evaluate_real(
     variants = {
         "shipped: seed + real labels, evidence gate": {"gate": True, "use_real": True},
         "real labels without the gate": {"gate": False, "use_real": True},
-        "seed passages only (the previous model)": {"gate": False, "use_real": False, "params": Params(head="logistic")},
+        "seed passages only (the previous model)": {
+            "gate": False,
+            "use_real": False,
+            "params": Params(head="logistic"),
+        },
     }
     out["variants"] = {}
     for name, kw in variants.items():

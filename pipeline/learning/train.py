@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from pipeline.errors import MgiError
+from pipeline.learning.model import CARD, WEIGHTS, LinearHeads, ModelCard, combined_scores, sigmoid
 from pipeline.stages.classify import max_similarity, prototype_matrix
 from pipeline.stages.embed import Encoder
-from pipeline.learning.model import CARD, WEIGHTS, LinearHeads, ModelCard, combined_scores, sigmoid
 from pipeline.stages.taxonomy import Taxonomy
 
 log = logging.getLogger(__name__)

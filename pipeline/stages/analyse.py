@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.records import Candidate, Document, LanguageGuess, Page, Passage
 from pipeline.stages.classify import Scores, candidates
 from pipeline.stages.embed import Encoder
 from pipeline.stages.language import detect_document
-from pipeline.records import Candidate, Document, LanguageGuess, Page, Passage
 from pipeline.stages.segment import segment
 from pipeline.stages.taxonomy import Taxonomy
 

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pipeline.records import Candidate, IndicatorScore, Passage, Prediction
 from pipeline.stages.embed import Encoder
 from pipeline.stages.kinds import is_content
-from pipeline.records import Candidate, IndicatorScore, Passage, Prediction
 from pipeline.stages.taxonomy import Taxonomy
 
 # Cosine similarity above which a zero-shot match becomes a candidate, per encoder (measured on

@@ -483,7 +483,9 @@ def heading_pages(lines: Iterable[tuple[str, bool]], page_chars: int = PAGE_CHAR
     return pages
 
 
-def read_markdown(path: Path, *, max_bytes: int = 200 << 20, page_chars: int = PAGE_CHARS) -> tuple[str | None, list[str]]:
+def read_markdown(
+    path: Path, *, max_bytes: int = 200 << 20, page_chars: int = PAGE_CHARS
+) -> tuple[str | None, list[str]]:
     """The title and virtual page texts of a Markdown or plain-text file (UTF-8, else Latin-1)."""
     with open(path, "rb") as fh:
         raw = fh.read(max_bytes + 1)

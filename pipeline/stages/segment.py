@@ -23,9 +23,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from pipeline.records import LanguageGuess, Page, Passage
 from pipeline.stages.heap import freeze_loaded
 from pipeline.stages.language import detect
-from pipeline.records import LanguageGuess, Page, Passage
 
 log = logging.getLogger(__name__)
 
@@ -202,7 +202,9 @@ def contents_pages(units: Sequence[Unit]) -> set[int]:
     return toc
 
 
-def blocks_of(units: Sequence[Unit], target_chars: int, min_chars: int, max_chars: int | None = None) -> list[list[Unit]]:
+def blocks_of(
+    units: Sequence[Unit], target_chars: int, min_chars: int, max_chars: int | None = None
+) -> list[list[Unit]]:
     """Group units into blocks: a new block at each major structural start, or once a block reaches
     ``target_chars`` — except inside a list, which stays with the line that introduces it ("… the
     following conditions:") until ``max_chars``."""

@@ -9,7 +9,8 @@ import pytest
 from testkit import GAZETTE_HEADER, SAMPLE, SAMPLE_ES
 
 from pipeline.records import DocumentMeta
-from pipeline.stages.ingest import IngestError, clean_pages, find_running_lines, join_lines, read_pdf, sha256_file
+from pipeline.stages.cleaning import clean_pages, find_running_lines, join_lines
+from pipeline.stages.ingest import IngestError, read_pdf, sha256_file
 
 # --------------------------------------------------------------------------- a generated gazette
 

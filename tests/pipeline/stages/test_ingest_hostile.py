@@ -21,10 +21,10 @@ from pdfgen import write_pdf
 
 from pipeline.errors import ConfigError
 from pipeline.records import DocumentMeta
+from pipeline.stages.cleaning import clean_pages
 from pipeline.stages.ingest import (
     IngestError,
     Limits,
-    clean_pages,
     iter_raw_pages,
     page_ranges,
     read_document,
