@@ -21,18 +21,6 @@ from pipeline.storage.queries import evidence_join
 from pipeline.storage.store import Store
 from pipeline.storage.tables import CandidateRow, DocumentRow, EmbeddingRow, PassageRow, ReviewStateRow
 
-STATES = ("confirmed", "gap", "suggested", "rejected", "none")
-STATE_LABELS = {
-    "confirmed": "confirmed evidence",
-    "gap": "confirmed evidence of a gap",
-    "suggested": "suggestions only (not reviewed)",
-    "rejected": "suggestions rejected",
-    "none": "nothing",
-}
-CONFIRMED_WEIGHT = 2.0
-EXCERPT = 240
-
-
 # --------------------------------------------------------------------------- overview
 
 

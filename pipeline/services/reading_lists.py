@@ -19,23 +19,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from pipeline.services.coverage import Cell, CoverageError, Evidence, _evidence, _year
+from pipeline.services.coverage import CONFIRMED_WEIGHT, EXCERPT, Cell, CoverageError, Evidence, _evidence, _year
 from pipeline.services.review import match_country
 from pipeline.stages.taxonomy import Taxonomy
 from pipeline.storage.store import Store
 from pipeline.storage.tables import DocumentRow, PassageRow
-
-STATES = ("confirmed", "gap", "suggested", "rejected", "none")
-STATE_LABELS = {
-    "confirmed": "confirmed evidence",
-    "gap": "confirmed evidence of a gap",
-    "suggested": "suggestions only (not reviewed)",
-    "rejected": "suggestions rejected",
-    "none": "nothing",
-}
-CONFIRMED_WEIGHT = 2.0
-EXCERPT = 240
-
 
 # --------------------------------------------------------------------------- reading lists
 
